@@ -1,0 +1,50 @@
+// createApp(deps) builds the Express application; listening happens in main.ts, so tests run it in-process.
+import { readFileSync } from 'node:fs'
+import cookieParser from 'cookie-parser'
+import express from 'express'
+import type { Config } from './config.js'
+import { AppError, errorMiddleware } from './errors.js'
+import type { Jobs } from './jobs/index.js'
+import type { Logger } from './logger.js'
+import type { Storage } from './storage/types.js'
+
+export interface AppDeps {
+  config: Config
+  storage: Storage
+  logger: Logger
+  jobs?: Jobs
+}
+
+const trackerPath = new URL('../../tracker/dist/t.js', import.meta.url)
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', deps.config.NODE_ENV === 'production' ? 1 : false)
+  app.use(cookieParser(deps.config.cookieSecret))
+
+  app.get('/healthz', async (_req, res) => {
+    const reachable = await deps.storage.ping()
+    res.status(reachable ? 200 : 503).json({
+      status: reachable ? 'ok' : 'unavailable',
+      storage: { driver: deps.storage.driver, reachable },
+    })
+  })
+
+  // The tracker script advertisers paste. Read once; a missing build is a clear 503, not a crash.
+  let tracker: Buffer | null = null
+  try {
+    tracker = readFileSync(trackerPath)
+  } catch {
+    deps.logger.warn('tracker/dist/t.js is missing: run `npm run build`')
+  }
+  app.get('/t.js', (_req, res) => {
+    if (!tracker) throw new AppError(503, 'tracker_not_built', 'the tracker script has not been built')
+    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=3600' })
+    res.send(tracker)
+  })
+
+  app.use((_req, _res, next) => next(new AppError(404, 'not_found', 'no such resource')))
+  app.use(errorMiddleware(deps.logger))
+  return app
+}

@@ -1,0 +1,53 @@
+// Configuration: read once from the environment at start, validated, failing fast with the variable's name.
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65535)
+const optionalUrl = (protocols: string[]) =>
+  z.string().trim().min(1).optional().refine(
+    (value) => value === undefined || protocols.some((p) => value.startsWith(p)),
+    { message: `must start with ${protocols.join(' or ')}` },
+  )
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** The public origin of the network (tracked links, pixels, the tracker). */
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
+  MONGODB_URI: optionalUrl(['mongodb://', 'mongodb+srv://']),
+  /** Signs the network cookie and keys the IP hash. Required in production. */
+  COOKIE_SECRET: z.string().min(16).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_SHOP_PORT: port.default(3001),
+  /** Seed demo accounts, campaigns and links at start (idempotent). */
+  SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Same visitor + link within this many seconds counts as a duplicate click. */
+  DUPLICATE_CLICK_WINDOW_SECONDS: z.coerce.number().int().min(0).default(3600),
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+})
+
+export type Config = z.infer<typeof schema> & { publicUrl: string; cookieSecret: string }
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`invalid configuration — ${problems.join('; ')}`)
+  }
+  const c = parsed.data
+  if (c.NODE_ENV === 'production' && !c.COOKIE_SECRET) {
+    throw new ConfigError('invalid configuration — COOKIE_SECRET: required in production (at least 16 characters)')
+  }
+  return {
+    ...c,
+    publicUrl: (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`).replace(/\/$/, ''),
+    // A development secret is fine for a local demo: nothing it signs leaves this machine.
+    cookieSecret: c.COOKIE_SECRET ?? 'development-only-cookie-secret',
+  }
+}

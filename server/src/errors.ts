@@ -1,0 +1,48 @@
+// One application error type and one error middleware: every failure answers
+// { "error": { "code", "message", "field"? } } with a 4xx for the caller's mistakes.
+import type { ErrorRequestHandler } from 'express'
+import type { Logger } from './logger.js'
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+}
+
+export const badRequest = (field: string, message: string, code = 'invalid') => new AppError(400, code, message, field)
+export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`)
+
+/** Errors raised by Express's own parsers, mapped to what the caller did wrong. */
+function fromParser(error: { type?: string; status?: number; message?: string }): AppError | null {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new AppError(413, 'too_large', 'request body is too large', 'body')
+    case 'entity.parse.failed':
+      return new AppError(400, 'malformed_json', 'request body is not valid JSON', 'body')
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported_encoding', error.message ?? 'unsupported encoding', 'body')
+    default:
+      return null
+  }
+}
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, _next) => {
+    const appError = error instanceof AppError ? error : fromParser(error)
+    if (!appError) {
+      logger.error({ err: error }, 'unhandled error')
+      res.status(500).json({ error: { code: 'internal', message: 'internal error' } })
+      return
+    }
+    const body: { code: string; message: string; field?: string } = { code: appError.code, message: appError.message }
+    if (appError.field) body.field = appError.field
+    res.status(appError.status).json({ error: body })
+  }
+}

@@ -1,0 +1,103 @@
+// The network server process: configuration → storage → jobs → app → listen, and a graceful stop.
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { pathToFileURL } from 'node:url'
+import { createApp } from './app.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { seedDemo, type DemoCredentials } from './demo/seed.js'
+import { startJobs, type JobOptions } from './jobs/index.js'
+import { createLogger, type Logger } from './logger.js'
+import { createStorage } from './storage/index.js'
+import type { Storage } from './storage/types.js'
+
+export interface Network {
+  url: string
+  server: Server
+  storage: Storage
+  demo: DemoCredentials | null
+  stop(): Promise<void>
+}
+
+export async function startNetwork(config: Config, logger: Logger, options: { jobs?: JobOptions; demoShopUrl?: string } = {}): Promise<Network> {
+  const storage = await createStorage({ mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR })
+  await storage.connect()
+  const jobs = await startJobs(storage, logger, { requestLogRetentionDays: config.REQUEST_LOG_RETENTION_DAYS }, options.jobs)
+  const demo = config.SEED_DEMO
+    ? await seedDemo(storage, config, options.demoShopUrl ?? `http://127.0.0.1:${config.DEMO_SHOP_PORT}`)
+    : null
+  const app = createApp({ config, storage, logger, jobs })
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s))
+    s.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  const url = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`
+  let stopping: Promise<void> | undefined
+  return {
+    url,
+    server,
+    storage,
+    demo,
+    stop() {
+      // Stop accepting, let in-flight requests finish, then stop jobs and close the store.
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        })
+        await jobs.stop()
+        await storage.close()
+      })()
+      return stopping
+    },
+  }
+}
+
+async function main() {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(1)
+    }
+    throw error
+  }
+  const logger = createLogger(config.LOG_LEVEL)
+  const demoShopUrl = `http://${config.HOST}:${config.DEMO_SHOP_PORT}`
+  const network = await startNetwork(config, logger, { demoShopUrl })
+  const stops: Array<() => Promise<void>> = [network.stop]
+  const lines = [`Network        ${network.url}`, `Health         ${network.url}/healthz`, `Tracker        ${network.url}/t.js`]
+  if (config.NODE_ENV !== 'production' && config.DEMO_SHOP_PORT > 0) {
+    const { startDemoShop } = await import('../../demo-shop/server.mjs')
+    const shop = await startDemoShop({ port: config.DEMO_SHOP_PORT, host: config.HOST, networkUrl: network.url })
+    stops.unshift(shop.stop)
+    lines.push(`Demo shop      ${shop.url}`)
+  }
+  if (network.demo) {
+    lines.push(`Tracked link   ${network.demo.linkUrl}`, `Tracking code  ${network.demo.trackingCode}`)
+    for (const account of network.demo.accounts) lines.push(`API key        ${account.role.padEnd(10)} ${account.apiKey}`)
+  }
+  console.log(`\nAffiliate network is running (storage: ${network.storage.driver})\n  ${lines.join('\n  ')}\n\nPress Ctrl-C to stop.`)
+
+  let signalled = false
+  const shutdown = async (signal: string) => {
+    if (signalled) return
+    signalled = true
+    logger.info({ signal }, 'shutting down')
+    const force = setTimeout(() => process.exit(1), 10_000)
+    force.unref()
+    for (const stop of stops) await stop()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error) => {
+    console.error('failed to start:', error instanceof Error ? error.message : error)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,22 @@
+// Picks the storage driver from the configuration: MONGODB_URI → mongo; DATABASE_URL → PostgreSQL server;
+// otherwise embedded PGlite in DATA_DIR.
+import { PostgresStorage } from './postgres/index.js'
+import type { Storage } from './types.js'
+
+export interface StorageSettings {
+  mongodbUri?: string
+  databaseUrl?: string
+  dataDir: string
+}
+
+export async function createStorage(settings: StorageSettings): Promise<Storage> {
+  if (settings.mongodbUri) {
+    const { MongoStorage } = await import('./mongo/index.js')
+    return new MongoStorage({ uri: settings.mongodbUri })
+  }
+  if (settings.databaseUrl) return new PostgresStorage({ driver: 'postgres', connectionString: settings.databaseUrl })
+  return new PostgresStorage({ driver: 'pglite', dataDir: settings.dataDir })
+}
+
+export type * from './types.js'
+export { UniqueViolation } from './types.js'

@@ -1,0 +1,100 @@
+import type { Campaign, CommissionOverride, Storage } from '../types.js'
+import { uniquely } from './errors.js'
+import type { Row, SqlPool } from './sql.js'
+
+const toCampaign = (r: Row): Campaign => ({
+  id: r.id as string,
+  advertiserId: r.advertiser_id as string,
+  name: r.name as string,
+  description: r.description as string,
+  status: r.status as Campaign['status'],
+  currency: r.currency as string,
+  landingUrls: r.landing_urls as string[],
+  cookieWindowDays: r.cookie_window_days as number,
+  holdDays: r.hold_days as number,
+  attribution: r.attribution as Campaign['attribution'],
+  saleRule: (r.sale_rule as Campaign['saleRule']) ?? null,
+  leadRule: (r.lead_rule as Campaign['leadRule']) ?? null,
+  createdAt: r.created_at as Date,
+})
+
+const toOverride = (r: Row): CommissionOverride => ({
+  campaignId: r.campaign_id as string,
+  publisherId: r.publisher_id as string,
+  saleRule: (r.sale_rule as CommissionOverride['saleRule']) ?? null,
+  leadRule: (r.lead_rule as CommissionOverride['leadRule']) ?? null,
+})
+
+const json = (value: unknown) => (value == null ? null : JSON.stringify(value))
+
+export function campaigns(sql: SqlPool): Storage['campaigns'] {
+  return {
+    create: (c) =>
+      uniquely('campaign', async () => {
+        const { rows } = await sql.query(
+          `INSERT INTO campaigns (id, advertiser_id, name, description, status, currency, landing_urls,
+             cookie_window_days, hold_days, attribution, sale_rule, lead_rule)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING *`,
+          [c.id, c.advertiserId, c.name, c.description, c.status, c.currency, c.landingUrls,
+            c.cookieWindowDays, c.holdDays, c.attribution, json(c.saleRule), json(c.leadRule)],
+        )
+        return toCampaign(rows[0]!)
+      }),
+    async get(id) {
+      const { rows } = await sql.query('SELECT * FROM campaigns WHERE id = $1', [id])
+      return rows[0] ? toCampaign(rows[0]) : null
+    },
+    async listByAdvertiser(advertiserId) {
+      const { rows } = await sql.query('SELECT * FROM campaigns WHERE advertiser_id = $1 ORDER BY created_at, id', [advertiserId])
+      return rows.map(toCampaign)
+    },
+    async listActive() {
+      const { rows } = await sql.query(`SELECT * FROM campaigns WHERE status = 'active' ORDER BY created_at, id`)
+      return rows.map(toCampaign)
+    },
+    async update(id, patch) {
+      const current = await this.get(id)
+      if (!current) return null
+      const c = { ...current, ...patch }
+      const { rows } = await sql.query(
+        `UPDATE campaigns SET name=$2, description=$3, status=$4, currency=$5, landing_urls=$6, cookie_window_days=$7,
+           hold_days=$8, attribution=$9, sale_rule=$10, lead_rule=$11 WHERE id=$1 RETURNING *`,
+        [id, c.name, c.description, c.status, c.currency, c.landingUrls, c.cookieWindowDays, c.holdDays,
+          c.attribution, json(c.saleRule), json(c.leadRule)],
+      )
+      return rows[0] ? toCampaign(rows[0]) : null
+    },
+  }
+}
+
+export function commissionOverrides(sql: SqlPool): Storage['commissionOverrides'] {
+  return {
+    async put(o) {
+      const { rows } = await sql.query(
+        `INSERT INTO commission_overrides (campaign_id, publisher_id, sale_rule, lead_rule) VALUES ($1,$2,$3,$4)
+         ON CONFLICT (campaign_id, publisher_id) DO UPDATE SET sale_rule = EXCLUDED.sale_rule, lead_rule = EXCLUDED.lead_rule
+         RETURNING *`,
+        [o.campaignId, o.publisherId, json(o.saleRule), json(o.leadRule)],
+      )
+      return toOverride(rows[0]!)
+    },
+    async get(campaignId, publisherId) {
+      const { rows } = await sql.query(
+        'SELECT * FROM commission_overrides WHERE campaign_id = $1 AND publisher_id = $2',
+        [campaignId, publisherId],
+      )
+      return rows[0] ? toOverride(rows[0]) : null
+    },
+    async listByCampaign(campaignId) {
+      const { rows } = await sql.query('SELECT * FROM commission_overrides WHERE campaign_id = $1 ORDER BY publisher_id', [campaignId])
+      return rows.map(toOverride)
+    },
+    async remove(campaignId, publisherId) {
+      const { rowCount } = await sql.query(
+        'DELETE FROM commission_overrides WHERE campaign_id = $1 AND publisher_id = $2',
+        [campaignId, publisherId],
+      )
+      return rowCount > 0
+    },
+  }
+}

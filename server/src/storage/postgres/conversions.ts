@@ -1,0 +1,109 @@
+import type { Conversion, ConversionTransition, Storage } from '../types.js'
+import { insertEntries } from './ledger.js'
+import type { Row, SqlPool } from './sql.js'
+
+const toConversion = (r: Row): Conversion => ({
+  id: r.id as string,
+  advertiserId: r.advertiser_id as string,
+  campaignId: (r.campaign_id as string | null) ?? null,
+  trackingCodeId: (r.tracking_code_id as string | null) ?? null,
+  publisherId: (r.publisher_id as string | null) ?? null,
+  clickId: (r.click_id as string | null) ?? null,
+  type: r.type as Conversion['type'],
+  orderId: r.order_id as string,
+  amount: r.amount as number,
+  currency: r.currency as string,
+  commission: r.commission as number,
+  commissionCurrency: r.commission_currency as string,
+  commissionRule: (r.commission_rule as Conversion['commissionRule']) ?? null,
+  status: r.status as Conversion['status'],
+  reason: r.reason as string,
+  source: r.source as Conversion['source'],
+  refundedAmount: r.refunded_amount as number,
+  reversedCommission: r.reversed_commission as number,
+  customerEmail: (r.customer_email as string | null) ?? null,
+  createdAt: r.created_at as Date,
+  approveAt: (r.approve_at as Date | null) ?? null,
+  decidedAt: (r.decided_at as Date | null) ?? null,
+})
+
+/** The columns a transition may set, by field name. */
+const settable: Record<keyof ConversionTransition['set'], string> = {
+  status: 'status',
+  refundedAmount: 'refunded_amount',
+  reversedCommission: 'reversed_commission',
+  decidedAt: 'decided_at',
+}
+
+export function conversions(sql: SqlPool): Storage['conversions'] {
+  const getByOrder = async (advertiserId: string, orderId: string) => {
+    const { rows } = await sql.query('SELECT * FROM conversions WHERE advertiser_id = $1 AND order_id = $2', [advertiserId, orderId])
+    return rows[0] ? toConversion(rows[0]) : null
+  }
+  return {
+    async insertIfAbsent(c, ledger) {
+      const inserted = await sql.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          `INSERT INTO conversions (id, advertiser_id, campaign_id, tracking_code_id, publisher_id, click_id, type, order_id,
+             amount, currency, commission, commission_currency, commission_rule, status, reason, source, refunded_amount,
+             reversed_commission, customer_email, approve_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+           ON CONFLICT (advertiser_id, order_id) DO NOTHING RETURNING *`,
+          [c.id, c.advertiserId, c.campaignId, c.trackingCodeId, c.publisherId, c.clickId, c.type, c.orderId, c.amount,
+            c.currency, c.commission, c.commissionCurrency, c.commissionRule == null ? null : JSON.stringify(c.commissionRule),
+            c.status, c.reason, c.source, c.refundedAmount, c.reversedCommission, c.customerEmail, c.approveAt],
+        )
+        if (!rows[0]) return null
+        await insertEntries(tx, ledger)
+        return toConversion(rows[0])
+      })
+      if (inserted) return { conversion: inserted, created: true }
+      // The conflicting insert has committed by now: ON CONFLICT waited for it.
+      const existing = await getByOrder(c.advertiserId, c.orderId)
+      if (!existing) throw new Error(`conversion ${c.advertiserId}/${c.orderId} conflicted but cannot be read`)
+      return { conversion: existing, created: false }
+    },
+    async get(id) {
+      const { rows } = await sql.query('SELECT * FROM conversions WHERE id = $1', [id])
+      return rows[0] ? toConversion(rows[0]) : null
+    },
+    getByOrder,
+    async list(q) {
+      const where: string[] = []
+      const params: unknown[] = []
+      const add = (clause: string, value: unknown) => {
+        params.push(value)
+        where.push(clause.replace('?', `$${params.length}`))
+      }
+      if (q.advertiserId) add('advertiser_id = ?', q.advertiserId)
+      if (q.publisherId) add('publisher_id = ?', q.publisherId)
+      if (q.campaignId) add('campaign_id = ?', q.campaignId)
+      if (q.status) add('status = ?', q.status)
+      if (q.from) add('created_at >= ?', q.from)
+      if (q.to) add('created_at < ?', q.to)
+      params.push(q.limit ?? 100)
+      const { rows } = await sql.query(
+        `SELECT * FROM conversions ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+         ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+        params,
+      )
+      return rows.map(toConversion)
+    },
+    async transition(t) {
+      return sql.transaction(async (tx) => {
+        const params: unknown[] = [t.id, t.from]
+        const sets = Object.entries(t.set).map(([field, value]) => {
+          params.push(value)
+          return `${settable[field as keyof typeof settable]} = $${params.length}`
+        })
+        const { rows } = await tx.query(
+          `UPDATE conversions SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 AND status = ANY($2) RETURNING *`,
+          params,
+        )
+        if (!rows[0]) return null
+        await insertEntries(tx, t.ledger)
+        return toConversion(rows[0])
+      })
+    },
+  }
+}

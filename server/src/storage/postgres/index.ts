@@ -1,0 +1,79 @@
+// The postgres driver: embedded PGlite (a folder on disk) or a PostgreSQL server, the same SQL for both.
+import { PostgresBackend } from '@agendajs/postgres-backend'
+import type { Storage } from '../types.js'
+import { accounts, apiKeys } from './accounts.js'
+import { campaigns, commissionOverrides } from './campaigns.js'
+import { clicks } from './clicks.js'
+import { conversions } from './conversions.js'
+import { ledger } from './ledger.js'
+import { links, trackingCodes } from './links.js'
+import { migrate } from './migrations.js'
+import { requestLog } from './requestLog.js'
+import { embeddedPool, serverPool, type SqlPool } from './sql.js'
+
+export type PostgresOptions =
+  | { driver: 'pglite'; dataDir: string }
+  | { driver: 'postgres'; connectionString: string; schema?: string }
+
+export class PostgresStorage implements Storage {
+  readonly driver: 'pglite' | 'postgres'
+  #pool: SqlPool | undefined
+  // Repositories are bound to the pool once, at connect.
+  accounts!: Storage['accounts']
+  apiKeys!: Storage['apiKeys']
+  campaigns!: Storage['campaigns']
+  commissionOverrides!: Storage['commissionOverrides']
+  links!: Storage['links']
+  trackingCodes!: Storage['trackingCodes']
+  clicks!: Storage['clicks']
+  conversions!: Storage['conversions']
+  ledger!: Storage['ledger']
+  requestLog!: Storage['requestLog']
+
+  constructor(private readonly options: PostgresOptions) {
+    this.driver = options.driver
+  }
+
+  /** The live SQL pool, for maintenance tasks and tests. */
+  get sql(): SqlPool {
+    if (!this.#pool) throw new Error('storage is not connected')
+    return this.#pool
+  }
+
+  async connect(): Promise<void> {
+    const pool = this.options.driver === 'pglite'
+      ? await embeddedPool(this.options.dataDir)
+      : serverPool({ connectionString: this.options.connectionString, schema: this.options.schema })
+    await migrate(pool)
+    this.#pool = pool
+    this.accounts = accounts(pool)
+    this.apiKeys = apiKeys(pool)
+    this.campaigns = campaigns(pool)
+    this.commissionOverrides = commissionOverrides(pool)
+    this.links = links(pool)
+    this.trackingCodes = trackingCodes(pool)
+    this.clicks = clicks(pool)
+    this.conversions = conversions(pool)
+    this.ledger = ledger(pool)
+    this.requestLog = requestLog(pool)
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool
+    this.#pool = undefined
+    await pool?.close()
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.sql.query('SELECT 1')
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  agendaBackend() {
+    return new PostgresBackend({ pool: this.sql.agendaPool })
+  }
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto'
+import type { Balance, LedgerEntry, NewLedgerEntry, Storage } from '../types.js'
+import type { Row, Sql, SqlPool } from './sql.js'
+
+const toEntry = (r: Row): LedgerEntry => ({
+  id: r.id as string,
+  accountId: r.account_id as string,
+  bucket: r.bucket as LedgerEntry['bucket'],
+  amount: r.amount as number,
+  currency: r.currency as string,
+  kind: r.kind as LedgerEntry['kind'],
+  conversionId: (r.conversion_id as string | null) ?? null,
+  payoutId: (r.payout_id as string | null) ?? null,
+  key: r.key as string,
+  memo: (r.memo as string | null) ?? null,
+  createdAt: r.created_at as Date,
+})
+
+/** Inserts the entries inside the caller's transaction; returns how many were new (not already keyed). */
+export async function insertEntries(tx: Sql, entries: NewLedgerEntry[]): Promise<number> {
+  if (entries.length === 0) return 0
+  const records = entries.map((e) => ({
+    id: randomUUID(), account_id: e.accountId, bucket: e.bucket, amount: e.amount, currency: e.currency,
+    kind: e.kind, conversion_id: e.conversionId, payout_id: e.payoutId, key: e.key, memo: e.memo,
+  }))
+  const { rowCount } = await tx.query(
+    `INSERT INTO ledger_entries (id, account_id, bucket, amount, currency, kind, conversion_id, payout_id, key, memo)
+     SELECT id, account_id, bucket, amount, currency, kind, conversion_id, payout_id, key, memo
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, account_id text, bucket text, amount bigint, currency text,
+       kind text, conversion_id text, payout_id text, key text, memo text)
+     ON CONFLICT (key) DO NOTHING`,
+    [JSON.stringify(records)],
+  )
+  return rowCount
+}
+
+class KeyTaken extends Error {}
+
+export function ledger(sql: SqlPool): Storage['ledger'] {
+  return {
+    async append(entries) {
+      try {
+        await sql.transaction(async (tx) => {
+          if ((await insertEntries(tx, entries)) !== entries.length) throw new KeyTaken()
+        })
+        return true
+      } catch (error) {
+        if (error instanceof KeyTaken) return false
+        throw error
+      }
+    },
+    async listByAccount(accountId, limit = 100) {
+      const { rows } = await sql.query(
+        'SELECT * FROM ledger_entries WHERE account_id = $1 ORDER BY seq DESC LIMIT $2',
+        [accountId, limit],
+      )
+      return rows.map(toEntry)
+    },
+    async balances(accountId) {
+      const { rows } = await sql.query<{ currency: string; bucket: keyof Omit<Balance, 'currency'>; total: number }>(
+        `SELECT currency, bucket, sum(amount)::int8 AS total FROM ledger_entries WHERE account_id = $1
+         GROUP BY currency, bucket ORDER BY currency`,
+        [accountId],
+      )
+      const byCurrency = new Map<string, Balance>()
+      for (const r of rows) {
+        const balance = byCurrency.get(r.currency) ?? { currency: r.currency, pending: 0, approved: 0, paid: 0, credit: 0 }
+        balance[r.bucket] = r.total
+        byCurrency.set(r.currency, balance)
+      }
+      return [...byCurrency.values()]
+    },
+  }
+}

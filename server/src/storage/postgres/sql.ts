@@ -1,0 +1,137 @@
+// The SQL connection behind the postgres driver: a real `pg` pool for a PostgreSQL server, or an
+// in-process adapter for embedded PGlite. Both give the driver the same three things: query,
+// transaction, and a pg.Pool-shaped handle for Agenda's Postgres backend.
+//
+// Why not @electric-sql/pglite-socket for the embedded store: its multiplexer runs each protocol
+// message from each connection separately, so the Parse/Bind/Execute messages of two concurrent
+// parameterised queries interleave and clobber each other's unnamed statement (measured: wrong rows
+// and a hang with a 10-connection pool). The adapter below never leaves the process, and PGlite itself
+// serialises queries and holds them back while a transaction is open.
+import { EventEmitter } from 'node:events'
+import pg from 'pg'
+import { PGlite } from '@electric-sql/pglite'
+
+export type Row = Record<string, unknown>
+export interface SqlResult<T> {
+  rows: T[]
+  rowCount: number
+}
+export interface Sql {
+  query<T = Row>(text: string, params?: unknown[]): Promise<SqlResult<T>>
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>
+}
+export interface SqlPool extends Sql {
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>
+  /** Handed to Agenda's PostgresBackend as its `pool`; Agenda does not close it. */
+  readonly agendaPool: pg.Pool
+  close(): Promise<void>
+}
+
+/** pg returns int8 (counts, sums, minor units) as strings; our amounts fit a double exactly. */
+const INT8_OID = 20
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format)
+  },
+}
+
+export function serverPool(options: { connectionString: string; schema?: string; max?: number }): SqlPool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    types,
+    // A per-test schema keeps parallel suites on one server apart.
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  } as pg.PoolConfig)
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {})
+  return {
+    query: (text, params) => pool.query(text, params as unknown[]) as never,
+    exec: async (script) => void (await pool.query(script)),
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn({
+          query: (text, params) => client.query(text, params as unknown[]) as never,
+          exec: async (script) => void (await client.query(script)),
+        })
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    agendaPool: pool,
+    close: () => pool.end(),
+  }
+}
+
+/** `dataDir` is a folder (kept across restarts) or `memory://` for a throwaway database. */
+export async function embeddedPool(dataDir: string): Promise<SqlPool> {
+  const db = await PGlite.create(dataDir)
+  // Like pg: a query without parameters goes over the simple protocol, which also runs scripts of several
+  // statements (Agenda's schema set-up sends those); the result is that of the last statement.
+  const query = async <T>(text: string, params?: unknown[]): Promise<SqlResult<T>> => {
+    const result = params?.length ? await db.query<T>(text, params) : (await db.exec(text)).at(-1)
+    const rows = (result?.rows ?? []) as T[]
+    return { rows, rowCount: result?.affectedRows || rows.length }
+  }
+  return {
+    query,
+    exec: async (script) => void (await db.exec(script)),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          async query<T>(text: string, params?: unknown[]) {
+            const result = await tx.query<T>(text, params)
+            return { rows: result.rows, rowCount: result.affectedRows || result.rows.length }
+          },
+          exec: async (script) => void (await tx.exec(script)),
+        }),
+      ),
+    agendaPool: agendaPoolFor(db, query),
+    async close() {
+      if (!db.closed) await db.close()
+    },
+  }
+}
+
+/**
+ * The part of pg.Pool that @agendajs/postgres-backend uses: query(), connect() for a client that
+ * LISTENs (notifications come from PGlite's own listen), release() and end().
+ */
+function agendaPoolFor(db: PGlite, query: Sql['query']): pg.Pool {
+  const connect = async () => {
+    const client = new EventEmitter() as EventEmitter & { query: Sql['query']; release(): void }
+    const unlisten: Array<() => Promise<void>> = []
+    client.query = async (text, params) => {
+      const listen = /^\s*LISTEN\s+"?([^"\s]+)"?\s*$/i.exec(text)
+      if (listen) {
+        const channel = listen[1] as string
+        // Quoted: Agenda's channel names contain ':' and PGlite puts the name into (UN)LISTEN as given; its
+        // own unsubscribe function unquotes it, so unlisten by the quoted name instead.
+        const quoted = `"${channel}"`
+        const onNotification = (payload: string) => client.emit('notification', { channel, payload })
+        await db.listen(quoted, onNotification)
+        unlisten.push(() => db.unlisten(quoted, onNotification))
+        return { rows: [], rowCount: 0 }
+      }
+      if (/^\s*UNLISTEN\b/i.test(text)) {
+        await Promise.all(unlisten.splice(0).map((stop) => stop()))
+        return { rows: [], rowCount: 0 }
+      }
+      return query(text, params)
+    }
+    client.release = () => {
+      for (const stop of unlisten.splice(0)) stop().catch(() => {})
+    }
+    return client
+  }
+  return { query, connect, end: async () => {}, on: () => {} } as unknown as pg.Pool
+}

@@ -1,0 +1,349 @@
+// The storage contract: every operation the product performs on its data, in one place.
+// Two drivers implement it (postgres: PGlite or a PostgreSQL server; mongo: mongoose) and one contract
+// suite (test/storage/contract.ts) runs against each. Money is always integer minor units + ISO currency.
+import type { AgendaBackend } from 'agenda'
+
+export type DriverName = 'pglite' | 'postgres' | 'mongo'
+
+// ---------- accounts and API keys ----------
+export type Role = 'advertiser' | 'publisher' | 'admin'
+export type AccountStatus = 'pending' | 'active' | 'suspended'
+
+export interface Account {
+  id: string
+  name: string
+  /** Lower-cased; unique across accounts. */
+  email: string
+  roles: Role[]
+  status: AccountStatus
+  /** Memory-hard hash of the portal password, or null when the account cannot sign in. */
+  passwordHash: string | null
+  createdAt: Date
+}
+export type NewAccount = Omit<Account, 'createdAt'>
+export type AccountPatch = Partial<Pick<Account, 'name' | 'roles' | 'status' | 'passwordHash'>>
+
+export interface ApiKey {
+  id: string
+  accountId: string
+  name: string
+  /** The first characters of the key, shown in portals so a user can tell keys apart. */
+  prefix: string
+  /** SHA-256 of the whole key; the key itself is never stored. */
+  hash: string
+  createdAt: Date
+  revokedAt: Date | null
+}
+export type NewApiKey = Omit<ApiKey, 'createdAt' | 'revokedAt'>
+
+// ---------- campaigns, commission rules, links, tracking codes ----------
+/** A sale commission: a share of the amount in basis points (1 % = 100), or a fixed amount. */
+export type SaleRule = { kind: 'percent'; basisPoints: number } | { kind: 'fixed'; amount: number }
+/** A lead commission is always a fixed amount. */
+export type LeadRule = { kind: 'fixed'; amount: number }
+export type AttributionModel = 'last_click' | 'first_click'
+export type CampaignStatus = 'active' | 'paused'
+
+export interface Campaign {
+  id: string
+  advertiserId: string
+  name: string
+  /** Shown to buyers in offer emails. */
+  description: string
+  status: CampaignStatus
+  /** ISO 4217 currency of fixed commissions. */
+  currency: string
+  /** The only URLs a click may be redirected to; the first is the default. */
+  landingUrls: string[]
+  cookieWindowDays: number
+  holdDays: number
+  attribution: AttributionModel
+  saleRule: SaleRule | null
+  leadRule: LeadRule | null
+  createdAt: Date
+}
+export type NewCampaign = Omit<Campaign, 'createdAt'>
+export type CampaignPatch = Partial<Omit<Campaign, 'id' | 'advertiserId' | 'createdAt'>>
+
+/** A per-publisher override of a campaign's rules. */
+export interface CommissionOverride {
+  campaignId: string
+  publisherId: string
+  saleRule: SaleRule | null
+  leadRule: LeadRule | null
+}
+
+export type LinkStatus = 'active' | 'paused'
+export interface Link {
+  id: string
+  /** The public code in /c/:code. */
+  code: string
+  campaignId: string
+  advertiserId: string
+  publisherId: string
+  /** One of the campaign's landing URLs. */
+  landingUrl: string
+  status: LinkStatus
+  createdAt: Date
+}
+export type NewLink = Omit<Link, 'createdAt'>
+
+export type TrackingMethod = 'GET' | 'POST'
+export interface TrackingCode {
+  id: string
+  /** The public code advertisers paste (t=… in pixels, forms and the script tag). */
+  code: string
+  advertiserId: string
+  campaignId: string
+  name: string
+  method: TrackingMethod
+  /** Where a POST form conversion is redirected (the thank-you page). */
+  redirectUrl: string | null
+  /** Shared secret for server-to-server postbacks (token or HMAC key). */
+  postbackSecret: string
+  status: 'active' | 'paused'
+  createdAt: Date
+}
+export type NewTrackingCode = Omit<TrackingCode, 'createdAt'>
+export type TrackingCodePatch = Partial<Pick<TrackingCode, 'name' | 'method' | 'redirectUrl' | 'status' | 'postbackSecret'>>
+
+// ---------- clicks ----------
+export interface Click {
+  /** Random, unguessable, 22 characters of base64url (128 bits). */
+  id: string
+  linkId: string
+  campaignId: string
+  advertiserId: string
+  publisherId: string
+  createdAt: Date
+  /** sub1..sub5, passed through from the link's query string. */
+  subIds: (string | null)[]
+  userAgent: string | null
+  referrer: string | null
+  /** Keyed hash of the IP address; the raw address is never stored. */
+  ipHash: string | null
+  /** Keyed hash identifying a visitor (IP + user agent) for duplicate detection. */
+  visitorKey: string
+  bot: boolean
+  duplicate: boolean
+  landingUrl: string
+}
+
+// ---------- conversions ----------
+export type ConversionType = 'sale' | 'lead'
+export type ConversionStatus = 'pending' | 'approved' | 'declined' | 'reversed'
+export type ConversionSource = 'script' | 'pixel' | 'form' | 'postback' | 'api' | 'email'
+
+export interface Conversion {
+  id: string
+  advertiserId: string
+  campaignId: string | null
+  trackingCodeId: string | null
+  /** The credited publisher; null when unattributed. */
+  publisherId: string | null
+  clickId: string | null
+  type: ConversionType
+  /** The advertiser's order id; unique per advertiser. */
+  orderId: string
+  amount: number
+  currency: string
+  commission: number
+  commissionCurrency: string
+  /** The rule that produced the commission, as it was at the time. */
+  commissionRule: SaleRule | LeadRule | null
+  status: ConversionStatus
+  /** `attributed`, or why not (`no_click`, `expired_window`, `unknown_click`, …). */
+  reason: string
+  source: ConversionSource
+  /** Amount refunded so far (partial refunds add up). */
+  refundedAmount: number
+  /** Commission reversed so far. */
+  reversedCommission: number
+  customerEmail: string | null
+  createdAt: Date
+  /** When the hold period ends and the approval job may approve it. */
+  approveAt: Date | null
+  decidedAt: Date | null
+}
+export type NewConversion = Omit<Conversion, 'createdAt' | 'decidedAt'>
+
+export interface ConversionQuery {
+  advertiserId?: string
+  publisherId?: string
+  campaignId?: string
+  status?: ConversionStatus
+  from?: Date
+  to?: Date
+  limit?: number
+}
+
+/** An atomic change of a conversion's state together with the ledger entries it causes. */
+export interface ConversionTransition {
+  id: string
+  /** Applied only while the conversion is in one of these states (compare-and-set). */
+  from: ConversionStatus[]
+  set: Partial<Pick<Conversion, 'status' | 'refundedAmount' | 'reversedCommission' | 'decidedAt'>>
+  ledger: NewLedgerEntry[]
+}
+
+// ---------- ledger ----------
+/** pending → approved → paid are a publisher's earnings; credit is advertising credit (reinvest). */
+export type LedgerBucket = 'pending' | 'approved' | 'paid' | 'credit'
+export type LedgerKind = 'commission' | 'approval' | 'decline' | 'reversal' | 'payout' | 'reinvest' | 'spend'
+
+export interface LedgerEntry {
+  id: string
+  accountId: string
+  bucket: LedgerBucket
+  /** Signed minor units. */
+  amount: number
+  currency: string
+  kind: LedgerKind
+  conversionId: string | null
+  payoutId: string | null
+  /** Unique idempotency key: the same movement can never be written twice. */
+  key: string
+  memo: string | null
+  createdAt: Date
+}
+export type NewLedgerEntry = Omit<LedgerEntry, 'id' | 'createdAt'>
+
+export interface Balance {
+  currency: string
+  pending: number
+  approved: number
+  paid: number
+  credit: number
+}
+
+// ---------- request log ----------
+export type RequestKind = 'click' | 'pixel' | 'form' | 'script' | 'postback' | 'api' | 'order'
+export type RequestOutcome = 'accepted' | 'rejected'
+
+export interface RequestLogEntry {
+  id: string
+  at: Date
+  kind: RequestKind
+  outcome: RequestOutcome
+  /** `attributed`, `duplicate_order`, `no_click`, `expired_window`, `bad_amount`, `unknown_code`, … */
+  reason: string
+  advertiserId: string | null
+  trackingCodeId: string | null
+  linkId: string | null
+  conversionId: string | null
+  clickId: string | null
+  /** The request's parameters, secrets removed and values truncated. */
+  params: Record<string, string>
+  ipHash: string | null
+  userAgent: string | null
+}
+export interface RequestLogQuery {
+  advertiserId: string
+  trackingCodeId?: string
+  outcome?: RequestOutcome
+  reason?: string
+  from?: Date
+  to?: Date
+  limit?: number
+}
+
+// ---------- the contract ----------
+/** Thrown by create operations that hit a unique constraint (e.g. an email already taken). */
+export class UniqueViolation extends Error {
+  constructor(readonly entity: string) {
+    super(`${entity} already exists`)
+    this.name = 'UniqueViolation'
+  }
+}
+
+export interface Storage {
+  readonly driver: DriverName
+  /** Opens connections and applies migrations / indexes. */
+  connect(): Promise<void>
+  close(): Promise<void>
+  /** True when the store answers a trivial round trip. */
+  ping(): Promise<boolean>
+  /** The Agenda backend on this store, sharing its connection. */
+  agendaBackend(): AgendaBackend
+
+  accounts: {
+    create(account: NewAccount): Promise<Account>
+    get(id: string): Promise<Account | null>
+    getByEmail(email: string): Promise<Account | null>
+    list(): Promise<Account[]>
+    update(id: string, patch: AccountPatch): Promise<Account | null>
+  }
+  apiKeys: {
+    create(key: NewApiKey): Promise<ApiKey>
+    /** An active (not revoked) key by its hash. */
+    findActiveByHash(hash: string): Promise<ApiKey | null>
+    listByAccount(accountId: string): Promise<ApiKey[]>
+    /** Revokes a key of this account; false when there is no such active key. */
+    revoke(accountId: string, id: string): Promise<boolean>
+  }
+  campaigns: {
+    create(campaign: NewCampaign): Promise<Campaign>
+    get(id: string): Promise<Campaign | null>
+    listByAdvertiser(advertiserId: string): Promise<Campaign[]>
+    listActive(): Promise<Campaign[]>
+    update(id: string, patch: CampaignPatch): Promise<Campaign | null>
+  }
+  commissionOverrides: {
+    /** Creates or replaces the override for (campaign, publisher). */
+    put(override: CommissionOverride): Promise<CommissionOverride>
+    get(campaignId: string, publisherId: string): Promise<CommissionOverride | null>
+    listByCampaign(campaignId: string): Promise<CommissionOverride[]>
+    remove(campaignId: string, publisherId: string): Promise<boolean>
+  }
+  links: {
+    create(link: NewLink): Promise<Link>
+    get(id: string): Promise<Link | null>
+    getByCode(code: string): Promise<Link | null>
+    listByPublisher(publisherId: string): Promise<Link[]>
+    listByCampaign(campaignId: string): Promise<Link[]>
+    setStatus(id: string, status: LinkStatus): Promise<Link | null>
+  }
+  trackingCodes: {
+    create(code: NewTrackingCode): Promise<TrackingCode>
+    get(id: string): Promise<TrackingCode | null>
+    getByCode(code: string): Promise<TrackingCode | null>
+    listByAdvertiser(advertiserId: string): Promise<TrackingCode[]>
+    update(id: string, patch: TrackingCodePatch): Promise<TrackingCode | null>
+  }
+  clicks: {
+    /** Stores clicks in one round trip; resolves once they are durable. */
+    insertMany(clicks: Click[]): Promise<void>
+    get(id: string): Promise<Click | null>
+    /** Whether this visitor clicked this link at or after `since` (for the duplicate flag). */
+    existsSince(linkId: string, visitorKey: string, since: Date): Promise<boolean>
+  }
+  conversions: {
+    /**
+     * Inserts the conversion and its ledger entries atomically unless (advertiserId, orderId) exists;
+     * then returns the existing one with created=false. Safe under concurrent identical requests.
+     */
+    insertIfAbsent(conversion: NewConversion, ledger: NewLedgerEntry[]): Promise<{ conversion: Conversion; created: boolean }>
+    get(id: string): Promise<Conversion | null>
+    getByOrder(advertiserId: string, orderId: string): Promise<Conversion | null>
+    /** Newest first. */
+    list(query: ConversionQuery): Promise<Conversion[]>
+    /** Applies the transition atomically; null when the conversion was not in an allowed state. */
+    transition(transition: ConversionTransition): Promise<Conversion | null>
+  }
+  ledger: {
+    /** Appends all entries or none; false (and nothing written) when any key already exists. */
+    append(entries: NewLedgerEntry[]): Promise<boolean>
+    /** Newest first. */
+    listByAccount(accountId: string, limit?: number): Promise<LedgerEntry[]>
+    /** Sums per currency and bucket, derived from the entries. */
+    balances(accountId: string): Promise<Balance[]>
+  }
+  requestLog: {
+    /** Stores entries in one round trip. */
+    append(entries: RequestLogEntry[]): Promise<void>
+    /** Newest first. */
+    list(query: RequestLogQuery): Promise<RequestLogEntry[]>
+    /** Deletes entries older than `before`; returns how many. */
+    purgeBefore(before: Date): Promise<number>
+  }
+}

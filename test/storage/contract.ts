@@ -1,0 +1,327 @@
+// The storage contract suite: every operation of server/src/storage/types.ts, run against each driver.
+// Like Agenda's shared backend suites, it is a function that takes a factory for a fresh, connected store.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UniqueViolation } from '../../server/src/storage/types.js'
+import type {
+  Click, NewCampaign, NewConversion, NewLedgerEntry, RequestLogEntry, Storage,
+} from '../../server/src/storage/types.js'
+
+export interface DriverHarness {
+  storage: Storage
+  cleanup(): Promise<void>
+}
+
+const id = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`
+
+export function storageContract(name: string, createHarness: () => Promise<DriverHarness>) {
+  describe(`storage contract: ${name}`, () => {
+    let harness: DriverHarness
+    let s: Storage
+    beforeAll(async () => {
+      harness = await createHarness()
+      s = harness.storage
+    })
+    afterAll(async () => {
+      await harness?.cleanup()
+    })
+
+    const account = (roles: ('advertiser' | 'publisher' | 'admin')[] = ['advertiser']) =>
+      s.accounts.create({ id: id('acc'), name: 'Acme', email: `${id('u')}@Example.com`, roles, status: 'active', passwordHash: null })
+    const campaign = async (advertiserId: string, patch: Partial<NewCampaign> = {}) =>
+      s.campaigns.create({
+        id: id('cmp'), advertiserId, name: 'Spring sale', description: 'Up to 30 % off', status: 'active',
+        currency: 'EUR', landingUrls: ['https://shop.example/landing'], cookieWindowDays: 30, holdDays: 14,
+        attribution: 'last_click', saleRule: { kind: 'percent', basisPoints: 1000 }, leadRule: null, ...patch,
+      })
+    const conversion = (advertiserId: string, patch: Partial<NewConversion> = {}): NewConversion => ({
+      id: id('cnv'), advertiserId, campaignId: null, trackingCodeId: null, publisherId: null, clickId: null,
+      type: 'sale', orderId: id('order'), amount: 1995, currency: 'EUR', commission: 200, commissionCurrency: 'EUR',
+      commissionRule: { kind: 'percent', basisPoints: 1000 }, status: 'pending', reason: 'attributed', source: 'api',
+      refundedAmount: 0, reversedCommission: 0, customerEmail: null, approveAt: new Date(Date.now() + 86_400_000),
+      ...patch,
+    })
+    const entry = (accountId: string, patch: Partial<NewLedgerEntry> = {}): NewLedgerEntry => ({
+      accountId, bucket: 'pending', amount: 100, currency: 'EUR', kind: 'commission', conversionId: null,
+      payoutId: null, key: id('key'), memo: null, ...patch,
+    })
+
+    it('answers ping', async () => {
+      expect(await s.ping()).toBe(true)
+    })
+
+    describe('accounts', () => {
+      it('creates, reads by id and by email case-insensitively, lists and updates', async () => {
+        const a = await account(['advertiser', 'publisher'])
+        expect(a.email).toBe(a.email.toLowerCase())
+        expect(a.createdAt).toBeInstanceOf(Date)
+        expect(await s.accounts.get(a.id)).toEqual(a)
+        expect(await s.accounts.getByEmail(a.email.toUpperCase())).toEqual(a)
+        expect((await s.accounts.list()).map((x) => x.id)).toContain(a.id)
+        const updated = await s.accounts.update(a.id, { status: 'suspended', passwordHash: 'h1' })
+        expect(updated).toMatchObject({ status: 'suspended', passwordHash: 'h1', name: 'Acme', roles: ['advertiser', 'publisher'] })
+        expect(await s.accounts.update(a.id, { name: 'Acme Ltd' })).toMatchObject({ name: 'Acme Ltd', passwordHash: 'h1' })
+        expect(await s.accounts.update(a.id, { passwordHash: null })).toMatchObject({ passwordHash: null })
+        expect(await s.accounts.get('acc_missing')).toBeNull()
+        expect(await s.accounts.update('acc_missing', { name: 'x' })).toBeNull()
+      })
+      it('refuses a second account with the same email, also when created concurrently', async () => {
+        const email = `${id('dup')}@example.com`
+        const attempts = await Promise.allSettled(
+          Array.from({ length: 10 }, () =>
+            s.accounts.create({ id: id('acc'), name: 'Dup', email, roles: ['publisher'], status: 'pending', passwordHash: null })),
+        )
+        expect(attempts.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        for (const r of attempts.filter((r) => r.status === 'rejected')) {
+          expect((r as PromiseRejectedResult).reason).toBeInstanceOf(UniqueViolation)
+        }
+      })
+    })
+
+    describe('api keys', () => {
+      it('finds active keys by hash, lists per account, revokes only the owner’s key', async () => {
+        const a = await account()
+        const b = await account()
+        const hash = randomUUID()
+        const key = await s.apiKeys.create({ id: id('key'), accountId: a.id, name: 'shop server', prefix: 'nw_abc', hash })
+        expect(key.revokedAt).toBeNull()
+        expect(await s.apiKeys.findActiveByHash(hash)).toEqual(key)
+        expect(await s.apiKeys.listByAccount(a.id)).toEqual([key])
+        expect(await s.apiKeys.revoke(b.id, key.id)).toBe(false)
+        expect(await s.apiKeys.findActiveByHash(hash)).not.toBeNull()
+        expect(await s.apiKeys.revoke(a.id, key.id)).toBe(true)
+        expect(await s.apiKeys.revoke(a.id, key.id)).toBe(false)
+        expect(await s.apiKeys.findActiveByHash(hash)).toBeNull()
+        expect((await s.apiKeys.listByAccount(a.id))[0]!.revokedAt).toBeInstanceOf(Date)
+        await expect(s.apiKeys.create({ id: id('key'), accountId: a.id, name: 'again', prefix: 'nw_x', hash }))
+          .rejects.toBeInstanceOf(UniqueViolation)
+      })
+    })
+
+    describe('campaigns and commission overrides', () => {
+      it('creates, reads, lists by advertiser and active, and updates', async () => {
+        const a = await account()
+        const c = await campaign(a.id, { leadRule: { kind: 'fixed', amount: 150 } })
+        expect(await s.campaigns.get(c.id)).toEqual(c)
+        expect(c.saleRule).toEqual({ kind: 'percent', basisPoints: 1000 })
+        const paused = await campaign(a.id, { status: 'paused', saleRule: { kind: 'fixed', amount: 500 } })
+        expect((await s.campaigns.listByAdvertiser(a.id)).map((x) => x.id)).toEqual([c.id, paused.id])
+        const active = (await s.campaigns.listActive()).map((x) => x.id)
+        expect(active).toContain(c.id)
+        expect(active).not.toContain(paused.id)
+        const updated = await s.campaigns.update(c.id, { holdDays: 0, landingUrls: ['https://a.example/', 'https://b.example/'], leadRule: null })
+        expect(updated).toMatchObject({ holdDays: 0, landingUrls: ['https://a.example/', 'https://b.example/'], leadRule: null, name: 'Spring sale' })
+        expect(await s.campaigns.update('cmp_missing', { holdDays: 1 })).toBeNull()
+      })
+      it('puts, replaces, reads, lists and removes an override', async () => {
+        const a = await account()
+        const p = await account(['publisher'])
+        const c = await campaign(a.id)
+        await s.commissionOverrides.put({ campaignId: c.id, publisherId: p.id, saleRule: { kind: 'percent', basisPoints: 1500 }, leadRule: null })
+        const replaced = await s.commissionOverrides.put({ campaignId: c.id, publisherId: p.id, saleRule: null, leadRule: { kind: 'fixed', amount: 99 } })
+        expect(await s.commissionOverrides.get(c.id, p.id)).toEqual(replaced)
+        expect(await s.commissionOverrides.listByCampaign(c.id)).toEqual([replaced])
+        expect(await s.commissionOverrides.remove(c.id, p.id)).toBe(true)
+        expect(await s.commissionOverrides.remove(c.id, p.id)).toBe(false)
+        expect(await s.commissionOverrides.get(c.id, p.id)).toBeNull()
+      })
+    })
+
+    describe('links and tracking codes', () => {
+      it('creates links with unique codes, finds them by code, lists and pauses', async () => {
+        const a = await account()
+        const p = await account(['publisher'])
+        const c = await campaign(a.id)
+        const code = id('l')
+        const link = await s.links.create({ id: id('lnk'), code, campaignId: c.id, advertiserId: a.id, publisherId: p.id, landingUrl: c.landingUrls[0]!, status: 'active' })
+        expect(await s.links.getByCode(code)).toEqual(link)
+        expect(await s.links.get(link.id)).toEqual(link)
+        expect(await s.links.listByPublisher(p.id)).toEqual([link])
+        expect(await s.links.listByCampaign(c.id)).toEqual([link])
+        expect(await s.links.setStatus(link.id, 'paused')).toMatchObject({ status: 'paused' })
+        await expect(s.links.create({ ...link, id: id('lnk') })).rejects.toBeInstanceOf(UniqueViolation)
+        expect(await s.links.getByCode('nope')).toBeNull()
+      })
+      it('creates tracking codes, finds them by code, lists and updates', async () => {
+        const a = await account()
+        const c = await campaign(a.id)
+        const t = await s.trackingCodes.create({
+          id: id('tc'), code: id('TC'), advertiserId: a.id, campaignId: c.id, name: 'Thank-you page', method: 'POST',
+          redirectUrl: 'https://shop.example/thanks', postbackSecret: 'secret', status: 'active',
+        })
+        expect(await s.trackingCodes.getByCode(t.code)).toEqual(t)
+        expect(await s.trackingCodes.get(t.id)).toEqual(t)
+        expect(await s.trackingCodes.listByAdvertiser(a.id)).toEqual([t])
+        expect(await s.trackingCodes.update(t.id, { method: 'GET', redirectUrl: null })).toMatchObject({ method: 'GET', redirectUrl: null, name: 'Thank-you page' })
+        await expect(s.trackingCodes.create({ ...t, id: id('tc') })).rejects.toBeInstanceOf(UniqueViolation)
+      })
+    })
+
+    describe('clicks', () => {
+      it('stores a batch in one call, reads a click back and answers duplicate look-ups by time', async () => {
+        const at = new Date(Date.now() - 60_000)
+        const base: Omit<Click, 'id' | 'createdAt'> = {
+          linkId: id('lnk'), campaignId: 'cmp', advertiserId: 'adv', publisherId: 'pub', subIds: ['fb', null, null, null, 'x'],
+          userAgent: 'Mozilla/5.0', referrer: null, ipHash: 'iphash', visitorKey: 'visitor-1', bot: false, duplicate: false,
+          landingUrl: 'https://shop.example/',
+        }
+        const batch: Click[] = Array.from({ length: 50 }, (_, i) => ({ ...base, id: id('clk'), createdAt: new Date(at.getTime() + i), visitorKey: `visitor-${i}` }))
+        await s.clicks.insertMany(batch)
+        await s.clicks.insertMany([])
+        expect(await s.clicks.get(batch[7]!.id)).toEqual(batch[7])
+        expect(await s.clicks.get('missing')).toBeNull()
+        expect(await s.clicks.existsSince(base.linkId, 'visitor-3', at)).toBe(true)
+        expect(await s.clicks.existsSince(base.linkId, 'visitor-3', new Date(at.getTime() + 4))).toBe(false)
+        expect(await s.clicks.existsSince(base.linkId, 'someone-else', at)).toBe(false)
+      })
+    })
+
+    describe('conversions', () => {
+      it('inserts a conversion with its ledger entries, then refuses the same order id for that advertiser', async () => {
+        const adv = await account()
+        const pub = await account(['publisher'])
+        const c = conversion(adv.id, { publisherId: pub.id })
+        const first = await s.conversions.insertIfAbsent(c, [entry(pub.id, { conversionId: c.id, amount: 200, key: `${c.id}:commission` })])
+        expect(first.created).toBe(true)
+        expect(first.conversion).toMatchObject({ id: c.id, amount: 1995, currency: 'EUR', commission: 200, status: 'pending', decidedAt: null })
+        expect(await s.conversions.get(c.id)).toEqual(first.conversion)
+        expect(await s.conversions.getByOrder(adv.id, c.orderId)).toEqual(first.conversion)
+        const again = await s.conversions.insertIfAbsent({ ...c, id: id('cnv'), amount: 1 }, [entry(pub.id, { key: id('other') })])
+        expect(again).toEqual({ conversion: first.conversion, created: false })
+        expect(await s.ledger.balances(pub.id)).toEqual([{ currency: 'EUR', pending: 200, approved: 0, paid: 0, credit: 0 }])
+        // The same order id at another advertiser is another conversion.
+        const other = await account()
+        expect((await s.conversions.insertIfAbsent({ ...c, id: id('cnv'), advertiserId: other.id }, [])).created).toBe(true)
+      })
+      it('creates exactly one conversion and one ledger entry when 20 identical requests race', async () => {
+        const adv = await account()
+        const pub = await account(['publisher'])
+        const orderId = id('race')
+        const results = await Promise.all(Array.from({ length: 20 }, () => {
+          const c = conversion(adv.id, { orderId, publisherId: pub.id })
+          return s.conversions.insertIfAbsent(c, [entry(pub.id, { conversionId: c.id, amount: 300, key: `${c.id}:commission` })])
+        }))
+        expect(results.filter((r) => r.created)).toHaveLength(1)
+        expect(new Set(results.map((r) => r.conversion.id)).size).toBe(1)
+        expect(await s.ledger.listByAccount(pub.id)).toHaveLength(1)
+        expect((await s.ledger.balances(pub.id))[0]!.pending).toBe(300)
+      })
+      it('lists newest first with filters and a limit', async () => {
+        const adv = await account()
+        const pub = await account(['publisher'])
+        const made = []
+        for (let i = 0; i < 4; i++) {
+          made.push((await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: i % 2 ? pub.id : null, status: i === 3 ? 'approved' : 'pending' }), [])).conversion)
+        }
+        const all = await s.conversions.list({ advertiserId: adv.id })
+        expect(all.map((c) => c.id)).toEqual(made.map((c) => c.id).reverse())
+        expect((await s.conversions.list({ advertiserId: adv.id, publisherId: pub.id })).map((c) => c.id)).toEqual([made[3]!.id, made[1]!.id])
+        expect((await s.conversions.list({ advertiserId: adv.id, status: 'approved' })).map((c) => c.id)).toEqual([made[3]!.id])
+        expect(await s.conversions.list({ advertiserId: adv.id, limit: 2 })).toHaveLength(2)
+        expect(await s.conversions.list({ advertiserId: adv.id, from: new Date(Date.now() + 60_000) })).toEqual([])
+        expect(await s.conversions.list({ advertiserId: adv.id, to: new Date(Date.now() + 60_000) })).toHaveLength(4)
+      })
+      it('transitions only from allowed states, atomically with its ledger entries', async () => {
+        const adv = await account()
+        const pub = await account(['publisher'])
+        const c = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: pub.id }), [entry(pub.id, { amount: 200 })])).conversion
+        const decidedAt = new Date()
+        const approve = () => s.conversions.transition({
+          id: c.id, from: ['pending'], set: { status: 'approved', decidedAt },
+          ledger: [entry(pub.id, { bucket: 'pending', amount: -200, kind: 'approval', key: `${c.id}:approve:-` }),
+            entry(pub.id, { bucket: 'approved', amount: 200, kind: 'approval', key: `${c.id}:approve:+` })],
+        })
+        // Concurrent approvals: exactly one applies.
+        const results = await Promise.all([approve(), approve(), approve()])
+        expect(results.filter(Boolean)).toHaveLength(1)
+        expect(results.find(Boolean)).toMatchObject({ status: 'approved', decidedAt })
+        expect(await s.ledger.balances(pub.id)).toEqual([{ currency: 'EUR', pending: 0, approved: 200, paid: 0, credit: 0 }])
+        const refunded = await s.conversions.transition({
+          id: c.id, from: ['approved'], set: { refundedAmount: 995, reversedCommission: 100 },
+          ledger: [entry(pub.id, { bucket: 'approved', amount: -100, kind: 'reversal' })],
+        })
+        expect(refunded).toMatchObject({ status: 'approved', refundedAmount: 995, reversedCommission: 100 })
+        expect(await s.conversions.transition({ id: c.id, from: ['pending'], set: { status: 'declined' }, ledger: [entry(pub.id)] })).toBeNull()
+        expect(await s.conversions.transition({ id: 'cnv_missing', from: ['pending'], set: { status: 'declined' }, ledger: [] })).toBeNull()
+        expect((await s.ledger.balances(pub.id))[0]).toMatchObject({ pending: 0, approved: 100 })
+      })
+    })
+
+    describe('ledger', () => {
+      it('appends all entries or none, and derives balances per currency and bucket', async () => {
+        const a = await account(['publisher'])
+        expect(await s.ledger.balances(a.id)).toEqual([])
+        const key = id('k')
+        expect(await s.ledger.append([entry(a.id, { key, amount: 500 }), entry(a.id, { currency: 'USD', bucket: 'approved', amount: 70 })])).toBe(true)
+        // One taken key: nothing of the batch is written.
+        expect(await s.ledger.append([entry(a.id, { amount: 1_000_000 }), entry(a.id, { key, amount: 1 })])).toBe(false)
+        // Two entries sharing a key in one call: nothing is written.
+        const twin = id('twin')
+        expect(await s.ledger.append([entry(a.id, { key: twin }), entry(a.id, { key: twin })])).toBe(false)
+        expect(await s.ledger.balances(a.id)).toEqual([
+          { currency: 'EUR', pending: 500, approved: 0, paid: 0, credit: 0 },
+          { currency: 'USD', pending: 0, approved: 70, paid: 0, credit: 0 },
+        ])
+        expect(await s.ledger.append([
+          entry(a.id, { bucket: 'pending', amount: -500, kind: 'approval' }), entry(a.id, { bucket: 'approved', amount: 500, kind: 'approval' }),
+          entry(a.id, { bucket: 'approved', amount: -300, kind: 'reinvest' }), entry(a.id, { bucket: 'credit', amount: 300, kind: 'reinvest' }),
+        ])).toBe(true)
+        expect((await s.ledger.balances(a.id))[0]).toEqual({ currency: 'EUR', pending: 0, approved: 200, paid: 0, credit: 300 })
+      })
+      it('lists an account’s entries newest first, in the order they were appended', async () => {
+        const a = await account(['publisher'])
+        await s.ledger.append([entry(a.id, { memo: 'first' }), entry(a.id, { memo: 'second' })])
+        await s.ledger.append([entry(a.id, { memo: 'third' })])
+        const listed = await s.ledger.listByAccount(a.id)
+        expect(listed.map((e) => e.memo)).toEqual(['third', 'second', 'first'])
+        expect(listed[0]).toMatchObject({ accountId: a.id, bucket: 'pending', amount: 100, currency: 'EUR', kind: 'commission', conversionId: null, payoutId: null })
+        expect(listed[0]!.id).toBeTruthy()
+        expect(listed[0]!.createdAt).toBeInstanceOf(Date)
+        expect(await s.ledger.listByAccount(a.id, 1)).toHaveLength(1)
+      })
+      it('keeps balances equal to the sum of entries under concurrent appends', async () => {
+        const a = await account(['publisher'])
+        const amounts = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? -i : i * 7))
+        await Promise.all(amounts.map((amount) => s.ledger.append([entry(a.id, { amount })])))
+        const entries = await s.ledger.listByAccount(a.id, 1000)
+        expect(entries).toHaveLength(40)
+        const sum = entries.reduce((total, e) => total + e.amount, 0)
+        expect(sum).toBe(amounts.reduce((x, y) => x + y, 0))
+        expect((await s.ledger.balances(a.id))[0]!.pending).toBe(sum)
+      })
+    })
+
+    describe('request log', () => {
+      it('appends a batch, lists by advertiser with filters newest first, and purges old entries', async () => {
+        const adv = id('adv')
+        const now = Date.now()
+        const log = (i: number, patch: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
+          id: id('req'), at: new Date(now - (10 - i) * 1000), kind: 'pixel', outcome: 'accepted', reason: 'attributed',
+          advertiserId: adv, trackingCodeId: 'tc_1', linkId: null, conversionId: null, clickId: null,
+          params: { amount: '19.95', id: String(i) }, ipHash: 'h', userAgent: 'UA', ...patch,
+        })
+        const entries = [log(0, { at: new Date(now - 10 * 86_400_000) }), log(1), log(2, { outcome: 'rejected', reason: 'bad_amount' }), log(3, { trackingCodeId: 'tc_2' }), log(4, { advertiserId: 'someone-else' })]
+        await s.requestLog.append(entries)
+        await s.requestLog.append([])
+        const mine = await s.requestLog.list({ advertiserId: adv })
+        expect(mine.map((e) => e.params.id)).toEqual(['3', '2', '1', '0'])
+        expect(mine[1]).toEqual(entries[2])
+        expect((await s.requestLog.list({ advertiserId: adv, outcome: 'rejected' })).map((e) => e.reason)).toEqual(['bad_amount'])
+        expect((await s.requestLog.list({ advertiserId: adv, reason: 'bad_amount' }))).toHaveLength(1)
+        expect((await s.requestLog.list({ advertiserId: adv, trackingCodeId: 'tc_2' })).map((e) => e.params.id)).toEqual(['3'])
+        expect((await s.requestLog.list({ advertiserId: adv, from: new Date(now - 8_500), to: new Date(now - 7_500) })).map((e) => e.params.id)).toEqual(['2'])
+        expect(await s.requestLog.list({ advertiserId: adv, limit: 2 })).toHaveLength(2)
+        expect(await s.requestLog.purgeBefore(new Date(now - 86_400_000))).toBe(1)
+        expect((await s.requestLog.list({ advertiserId: adv })).map((e) => e.params.id)).toEqual(['3', '2', '1'])
+      })
+    })
+
+    describe('agenda backend', () => {
+      it('gives Agenda a backend on this store', () => {
+        const backend = s.agendaBackend()
+        expect(backend.repository).toBeTruthy()
+        expect(typeof backend.connect).toBe('function')
+      })
+    })
+  })
+}
