@@ -1,23 +1,20 @@
-// createApp(deps) builds the Express application; listening happens in main.ts, so tests run it in-process.
+// createApp(services) builds the request listener: the tracking hot paths on plain node:http, everything else
+// in Express. Listening happens in main.ts, so tests run the real app in-process.
 import { readFileSync } from 'node:fs'
 import cookieParser from 'cookie-parser'
 import express from 'express'
 import type { Config } from './config.js'
 import { AppError, errorMiddleware } from './errors.js'
-import type { Jobs } from './jobs/index.js'
-import type { Logger } from './logger.js'
-import type { Storage } from './storage/types.js'
+import type { RequestListener } from 'node:http'
+import type { Services } from './services.js'
+import { createTrackingRoutes } from './tracking/routes.js'
+import { apiRoutes } from './api/index.js'
 
-export interface AppDeps {
-  config: Config
-  storage: Storage
-  logger: Logger
-  jobs?: Jobs
-}
+export type AppDeps = Services
 
 const trackerPath = new URL('../../tracker/dist/t.js', import.meta.url)
 
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps): RequestListener {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', deps.config.NODE_ENV === 'production' ? 1 : false)
@@ -44,7 +41,15 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(tracker)
   })
 
+  app.use('/api/v1', apiRoutes(deps))
   app.use((_req, _res, next) => next(new AppError(404, 'not_found', 'no such resource')))
   app.use(errorMiddleware(deps.logger))
-  return app
+
+  const tracking = createTrackingRoutes({
+    config: deps.config, storage: deps.storage, logger: deps.logger, clicks: deps.clicks, ingest: deps.ingest,
+    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes,
+  })
+  return (req, res) => {
+    if (!tracking(req, res)) app(req, res)
+  }
 }

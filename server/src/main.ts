@@ -1,19 +1,21 @@
 // The network server process: configuration → storage → jobs → app → listen, and a graceful stop.
 import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import { pathToFileURL } from 'node:url'
 import { createApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { seedDemo, type DemoCredentials } from './demo/seed.js'
-import { startJobs, type JobOptions } from './jobs/index.js'
+import { createJobs, type JobOptions } from './jobs/index.js'
 import { createLogger, type Logger } from './logger.js'
 import { createStorage } from './storage/index.js'
+import { createServices, type Services } from './services.js'
 import type { Storage } from './storage/types.js'
 
 export interface Network {
   url: string
   server: Server
   storage: Storage
+  services: Services
   demo: DemoCredentials | null
   stop(): Promise<void>
 }
@@ -21,14 +23,16 @@ export interface Network {
 export async function startNetwork(config: Config, logger: Logger, options: { jobs?: JobOptions; demoShopUrl?: string } = {}): Promise<Network> {
   const storage = await createStorage({ mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR })
   await storage.connect()
-  const jobs = await startJobs(storage, logger, { requestLogRetentionDays: config.REQUEST_LOG_RETENTION_DAYS }, options.jobs)
+  const jobs = createJobs(storage, logger, options.jobs)
+  const services = createServices({ config, storage, logger, schedule: jobs.schedule })
+  await jobs.start(services)
   const demo = config.SEED_DEMO
     ? await seedDemo(storage, config, options.demoShopUrl ?? `http://127.0.0.1:${config.DEMO_SHOP_PORT}`)
     : null
-  const app = createApp({ config, storage, logger, jobs })
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s))
-    s.once('error', reject)
+  const server = createServer({ keepAliveTimeout: 65_000 }, createApp(services))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.PORT, config.HOST, () => resolve())
   })
   const { port } = server.address() as AddressInfo
   const url = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`
@@ -37,6 +41,7 @@ export async function startNetwork(config: Config, logger: Logger, options: { jo
     url,
     server,
     storage,
+    services,
     demo,
     stop() {
       // Stop accepting, let in-flight requests finish, then stop jobs and close the store.
@@ -45,6 +50,7 @@ export async function startNetwork(config: Config, logger: Logger, options: { jo
           server.close(() => resolve())
           server.closeIdleConnections()
         })
+        await services.drain()
         await jobs.stop()
         await storage.close()
       })()

@@ -220,6 +220,8 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(await s.conversions.list({ advertiserId: adv.id, limit: 2 })).toHaveLength(2)
         expect(await s.conversions.list({ advertiserId: adv.id, from: new Date(Date.now() + 60_000) })).toEqual([])
         expect(await s.conversions.list({ advertiserId: adv.id, to: new Date(Date.now() + 60_000) })).toHaveLength(4)
+        const due = (await s.conversions.insertIfAbsent(conversion(adv.id, { approveAt: new Date(Date.now() - 1000) }), [])).conversion
+        expect((await s.conversions.list({ advertiserId: adv.id, status: 'pending', dueBefore: new Date() })).map((c) => c.id)).toEqual([due.id])
       })
       it('transitions only from allowed states, atomically with its ledger entries', async () => {
         const adv = await account()
@@ -241,9 +243,26 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
           ledger: [entry(pub.id, { bucket: 'approved', amount: -100, kind: 'reversal' })],
         })
         expect(refunded).toMatchObject({ status: 'approved', refundedAmount: 995, reversedCommission: 100 })
+        // A refund computed from a stale refunded amount does not apply.
+        expect(await s.conversions.transition({ id: c.id, from: ['approved'], whenRefundedAmount: 0, set: { refundedAmount: 500 }, ledger: [] })).toBeNull()
+        expect(await s.conversions.transition({ id: c.id, from: ['approved'], whenRefundedAmount: 995, set: { refundedAmount: 1000 }, ledger: [] })).toMatchObject({ refundedAmount: 1000 })
         expect(await s.conversions.transition({ id: c.id, from: ['pending'], set: { status: 'declined' }, ledger: [entry(pub.id)] })).toBeNull()
         expect(await s.conversions.transition({ id: 'cnv_missing', from: ['pending'], set: { status: 'declined' }, ledger: [] })).toBeNull()
         expect((await s.ledger.balances(pub.id))[0]).toMatchObject({ pending: 0, approved: 100 })
+      })
+      it('refuses a transition whose ledger key is taken, and changes nothing', async () => {
+        const adv = await account()
+        const pub = await account(['publisher'])
+        const key = id('taken')
+        const c = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: pub.id }), [entry(pub.id, { key })])).conversion
+        await expect(s.conversions.transition({ id: c.id, from: ['pending'], set: { status: 'declined' }, ledger: [entry(pub.id, { key, amount: -100 })] }))
+          .rejects.toBeInstanceOf(UniqueViolation)
+        expect(await s.conversions.get(c.id)).toMatchObject({ status: 'pending' })
+        expect(await s.ledger.listByAccount(pub.id)).toHaveLength(1)
+        // The same for a new conversion whose ledger key is taken: neither is written.
+        const twin = conversion(adv.id, { publisherId: pub.id })
+        await expect(s.conversions.insertIfAbsent(twin, [entry(pub.id, { key })])).rejects.toBeInstanceOf(UniqueViolation)
+        expect(await s.conversions.get(twin.id)).toBeNull()
       })
     })
 

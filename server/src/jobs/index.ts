@@ -1,13 +1,10 @@
-// Agenda on the selected store. The definitions live in ./definitions.ts; this file only wires Agenda up.
+// Agenda on the selected store. Created before the services (they schedule jobs), started after them
+// (the jobs run the services). The definitions live in ./definitions.ts.
 import { Agenda } from 'agenda'
 import type { Logger } from '../logger.js'
+import type { Services } from '../services.js'
 import type { Storage } from '../storage/types.js'
-import { defineJobs, type JobDeps } from './definitions.js'
-
-export interface Jobs {
-  agenda: Agenda
-  stop(): Promise<void>
-}
+import { defineJobs } from './definitions.js'
 
 export interface JobOptions {
   /** Poll interval; jobs scheduled for now are picked up at once through the backend's notifications. */
@@ -16,7 +13,7 @@ export interface JobOptions {
   name?: string
 }
 
-export async function startJobs(storage: Storage, logger: Logger, deps: Omit<JobDeps, 'storage' | 'logger'>, options: JobOptions = {}): Promise<Jobs> {
+export function createJobs(storage: Storage, logger: Logger, options: JobOptions = {}) {
   const agenda = new Agenda({
     backend: storage.agendaBackend(),
     processEvery: options.processEvery ?? '5 seconds',
@@ -25,12 +22,15 @@ export async function startJobs(storage: Storage, logger: Logger, deps: Omit<Job
   })
   agenda.on('error', (error: Error) => logger.error({ err: error }, 'agenda error'))
   agenda.on('fail', (error: Error, job: { attrs: { name: string } }) => logger.warn({ err: error, job: job.attrs.name }, 'job failed'))
-  await defineJobs(agenda, { storage, logger, ...deps })
-  await agenda.start()
   return {
     agenda,
-    async stop() {
-      await agenda.stop()
+    schedule: (when: Date, job: string, data: Record<string, unknown>) => agenda.schedule(when, job, data),
+    async start(services: Services) {
+      await defineJobs(agenda, services)
+      await agenda.start()
     },
+    stop: () => agenda.stop(),
   }
 }
+
+export type Jobs = ReturnType<typeof createJobs>

@@ -174,6 +174,8 @@ export interface ConversionQuery {
   status?: ConversionStatus
   from?: Date
   to?: Date
+  /** Only conversions whose hold period ends at or before this time (approveAt <= dueBefore). */
+  dueBefore?: Date
   limit?: number
 }
 
@@ -182,6 +184,8 @@ export interface ConversionTransition {
   id: string
   /** Applied only while the conversion is in one of these states (compare-and-set). */
   from: ConversionStatus[]
+  /** And only while the refunded amount is still this (so two concurrent refunds cannot both apply). */
+  whenRefundedAmount?: number
   set: Partial<Pick<Conversion, 'status' | 'refundedAmount' | 'reversedCommission' | 'decidedAt'>>
   ledger: NewLedgerEntry[]
 }
@@ -327,7 +331,10 @@ export interface Storage {
     getByOrder(advertiserId: string, orderId: string): Promise<Conversion | null>
     /** Newest first. */
     list(query: ConversionQuery): Promise<Conversion[]>
-    /** Applies the transition atomically; null when the conversion was not in an allowed state. */
+    /**
+     * Applies the transition atomically; null when the conversion was not in an allowed state. A ledger key
+     * already taken throws UniqueViolation and changes nothing.
+     */
     transition(transition: ConversionTransition): Promise<Conversion | null>
   }
   ledger: {

@@ -41,7 +41,7 @@ export function accounts(sql: SqlPool): Storage['accounts'] {
       return rows[0] ? toAccount(rows[0]) : null
     },
     async list() {
-      const { rows } = await sql.query('SELECT * FROM accounts ORDER BY created_at, id')
+      const { rows } = await sql.query('SELECT * FROM accounts ORDER BY seq')
       return rows.map(toAccount)
     },
     async update(id, patch) {
@@ -71,7 +71,7 @@ export function apiKeys(sql: SqlPool): Storage['apiKeys'] {
       return rows[0] ? toApiKey(rows[0]) : null
     },
     async listByAccount(accountId) {
-      const { rows } = await sql.query('SELECT * FROM api_keys WHERE account_id = $1 ORDER BY created_at, id', [accountId])
+      const { rows } = await sql.query('SELECT * FROM api_keys WHERE account_id = $1 ORDER BY seq', [accountId])
       return rows.map(toApiKey)
     },
     async revoke(accountId, id) {

@@ -45,11 +45,11 @@ export function campaigns(sql: SqlPool): Storage['campaigns'] {
       return rows[0] ? toCampaign(rows[0]) : null
     },
     async listByAdvertiser(advertiserId) {
-      const { rows } = await sql.query('SELECT * FROM campaigns WHERE advertiser_id = $1 ORDER BY created_at, id', [advertiserId])
+      const { rows } = await sql.query('SELECT * FROM campaigns WHERE advertiser_id = $1 ORDER BY seq', [advertiserId])
       return rows.map(toCampaign)
     },
     async listActive() {
-      const { rows } = await sql.query(`SELECT * FROM campaigns WHERE status = 'active' ORDER BY created_at, id`)
+      const { rows } = await sql.query(`SELECT * FROM campaigns WHERE status = 'active' ORDER BY seq`)
       return rows.map(toCampaign)
     },
     async update(id, patch) {

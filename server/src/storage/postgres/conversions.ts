@@ -81,10 +81,11 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
       if (q.status) add('status = ?', q.status)
       if (q.from) add('created_at >= ?', q.from)
       if (q.to) add('created_at < ?', q.to)
+      if (q.dueBefore) add('approve_at <= ?', q.dueBefore)
       params.push(q.limit ?? 100)
       const { rows } = await sql.query(
         `SELECT * FROM conversions ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-         ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+         ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
         params,
       )
       return rows.map(toConversion)
@@ -96,8 +97,13 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
           params.push(value)
           return `${settable[field as keyof typeof settable]} = $${params.length}`
         })
+        let guard = ''
+        if (t.whenRefundedAmount !== undefined) {
+          params.push(t.whenRefundedAmount)
+          guard = `AND refunded_amount = $${params.length}`
+        }
         const { rows } = await tx.query(
-          `UPDATE conversions SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 AND status = ANY($2) RETURNING *`,
+          `UPDATE conversions SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 AND status = ANY($2) ${guard} RETURNING *`,
           params,
         )
         if (!rows[0]) return null

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Balance, LedgerEntry, NewLedgerEntry, Storage } from '../types.js'
+import { UniqueViolation, type Balance, type LedgerEntry, type NewLedgerEntry, type Storage } from '../types.js'
 import type { Row, Sql, SqlPool } from './sql.js'
 
 const toEntry = (r: Row): LedgerEntry => ({
@@ -16,9 +16,12 @@ const toEntry = (r: Row): LedgerEntry => ({
   createdAt: r.created_at as Date,
 })
 
-/** Inserts the entries inside the caller's transaction; returns how many were new (not already keyed). */
-export async function insertEntries(tx: Sql, entries: NewLedgerEntry[]): Promise<number> {
-  if (entries.length === 0) return 0
+/**
+ * Inserts the entries inside the caller's transaction. A key already taken throws UniqueViolation, which
+ * rolls the whole transaction back: a money movement is never half-written nor silently skipped.
+ */
+export async function insertEntries(tx: Sql, entries: NewLedgerEntry[]): Promise<void> {
+  if (entries.length === 0) return
   const records = entries.map((e) => ({
     id: randomUUID(), account_id: e.accountId, bucket: e.bucket, amount: e.amount, currency: e.currency,
     kind: e.kind, conversion_id: e.conversionId, payout_id: e.payoutId, key: e.key, memo: e.memo,
@@ -31,21 +34,17 @@ export async function insertEntries(tx: Sql, entries: NewLedgerEntry[]): Promise
      ON CONFLICT (key) DO NOTHING`,
     [JSON.stringify(records)],
   )
-  return rowCount
+  if (rowCount !== entries.length) throw new UniqueViolation('ledger entry')
 }
-
-class KeyTaken extends Error {}
 
 export function ledger(sql: SqlPool): Storage['ledger'] {
   return {
     async append(entries) {
       try {
-        await sql.transaction(async (tx) => {
-          if ((await insertEntries(tx, entries)) !== entries.length) throw new KeyTaken()
-        })
+        await sql.transaction((tx) => insertEntries(tx, entries))
         return true
       } catch (error) {
-        if (error instanceof KeyTaken) return false
+        if (error instanceof UniqueViolation) return false
         throw error
       }
     },

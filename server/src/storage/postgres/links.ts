@@ -44,11 +44,11 @@ export function links(sql: SqlPool): Storage['links'] {
     get: (id) => one('id', id),
     getByCode: (code) => one('code', code),
     async listByPublisher(publisherId) {
-      const { rows } = await sql.query('SELECT * FROM links WHERE publisher_id = $1 ORDER BY created_at, id', [publisherId])
+      const { rows } = await sql.query('SELECT * FROM links WHERE publisher_id = $1 ORDER BY seq', [publisherId])
       return rows.map(toLink)
     },
     async listByCampaign(campaignId) {
-      const { rows } = await sql.query('SELECT * FROM links WHERE campaign_id = $1 ORDER BY created_at, id', [campaignId])
+      const { rows } = await sql.query('SELECT * FROM links WHERE campaign_id = $1 ORDER BY seq', [campaignId])
       return rows.map(toLink)
     },
     async setStatus(id, status) {
@@ -76,7 +76,7 @@ export function trackingCodes(sql: SqlPool): Storage['trackingCodes'] {
     get: (id) => one('id', id),
     getByCode: (code) => one('code', code),
     async listByAdvertiser(advertiserId) {
-      const { rows } = await sql.query('SELECT * FROM tracking_codes WHERE advertiser_id = $1 ORDER BY created_at, id', [advertiserId])
+      const { rows } = await sql.query('SELECT * FROM tracking_codes WHERE advertiser_id = $1 ORDER BY seq', [advertiserId])
       return rows.map(toTrackingCode)
     },
     async update(id, patch) {

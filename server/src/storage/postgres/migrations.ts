@@ -13,6 +13,7 @@ export const migrations: Migration[] = [
     name: 'tracking domain',
     sql: `
 CREATE TABLE accounts (
+  seq bigserial UNIQUE,
   id text PRIMARY KEY,
   name text NOT NULL,
   email text NOT NULL UNIQUE,
@@ -22,6 +23,7 @@ CREATE TABLE accounts (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE api_keys (
+  seq bigserial UNIQUE,
   id text PRIMARY KEY,
   account_id text NOT NULL REFERENCES accounts(id),
   name text NOT NULL,
@@ -32,6 +34,7 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_account ON api_keys (account_id);
 CREATE TABLE campaigns (
+  seq bigserial UNIQUE,
   id text PRIMARY KEY,
   advertiser_id text NOT NULL REFERENCES accounts(id),
   name text NOT NULL,
@@ -55,6 +58,7 @@ CREATE TABLE commission_overrides (
   PRIMARY KEY (campaign_id, publisher_id)
 );
 CREATE TABLE links (
+  seq bigserial UNIQUE,
   id text PRIMARY KEY,
   code text NOT NULL UNIQUE,
   campaign_id text NOT NULL REFERENCES campaigns(id),
@@ -67,6 +71,7 @@ CREATE TABLE links (
 CREATE INDEX links_publisher ON links (publisher_id);
 CREATE INDEX links_campaign ON links (campaign_id);
 CREATE TABLE tracking_codes (
+  seq bigserial UNIQUE,
   id text PRIMARY KEY,
   code text NOT NULL UNIQUE,
   advertiser_id text NOT NULL REFERENCES accounts(id),
@@ -98,6 +103,7 @@ CREATE TABLE clicks (
 CREATE INDEX clicks_visitor ON clicks (link_id, visitor_key, created_at);
 CREATE INDEX clicks_publisher ON clicks (publisher_id, created_at);
 CREATE TABLE conversions (
+  seq bigserial UNIQUE,
   id text PRIMARY KEY,
   advertiser_id text NOT NULL,
   campaign_id text,
@@ -122,8 +128,8 @@ CREATE TABLE conversions (
   decided_at timestamptz,
   UNIQUE (advertiser_id, order_id)
 );
-CREATE INDEX conversions_advertiser ON conversions (advertiser_id, created_at DESC);
-CREATE INDEX conversions_publisher ON conversions (publisher_id, created_at DESC);
+CREATE INDEX conversions_advertiser ON conversions (advertiser_id, created_at DESC, seq DESC);
+CREATE INDEX conversions_publisher ON conversions (publisher_id, created_at DESC, seq DESC);
 CREATE TABLE ledger_entries (
   seq bigserial PRIMARY KEY,
   id text NOT NULL UNIQUE,

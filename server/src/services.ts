@@ -1,0 +1,49 @@
+// The composition root of the domain: every use-case, built once from the store, the configuration and the
+// job scheduler, and shared by the HTTP layer and the jobs.
+import type { Config } from './config.js'
+import type { Logger } from './logger.js'
+import type { Campaign, Link, Storage, TrackingCode } from './storage/types.js'
+import { TtlCache } from './tracking/cache.js'
+import { createClickRecorder } from './tracking/clicks.js'
+import { createConversionIngest } from './tracking/conversions.js'
+import { createLifecycle } from './tracking/lifecycle.js'
+import { RequestLog } from './tracking/requestLog.js'
+
+export interface ServiceDeps {
+  config: Config
+  storage: Storage
+  logger: Logger
+  schedule(when: Date, job: string, data: Record<string, unknown>): Promise<unknown>
+}
+
+/** Hot look-ups are cached this long; a change made by another process shows within it. */
+const cacheMs = 30_000
+
+export function createServices(deps: ServiceDeps) {
+  const { config, storage, logger } = deps
+  const cache = {
+    links: new TtlCache<Link | null>(cacheMs),
+    campaigns: new TtlCache<Campaign | null>(cacheMs),
+    trackingCodes: new TtlCache<TrackingCode | null>(cacheMs),
+  }
+  const requestLog = new RequestLog(storage)
+  const lifecycle = createLifecycle({ storage, logger, schedule: deps.schedule })
+  const ingest = createConversionIngest({ storage, requestLog, lifecycle, campaigns: cache.campaigns })
+  const clicks = createClickRecorder({ config, storage, requestLog, links: cache.links, campaigns: cache.campaigns })
+  return {
+    config,
+    storage,
+    logger,
+    cache,
+    requestLog,
+    lifecycle,
+    ingest,
+    clicks,
+    /** Waits for every batched write to be stored (at shutdown). */
+    async drain() {
+      await Promise.all([clicks.drain(), requestLog.drain()])
+    },
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,104 @@
+// The mongo driver: MongoDB through mongoose. MONGODB_URI must point to a replica set (Atlas, or a
+// single-node `mongod --replSet`): conversions and the ledger are written in multi-document transactions.
+import { MongoBackend } from '@agendajs/mongo-backend'
+import { createConnection, type Connection, type mongo } from 'mongoose'
+import type { Storage } from '../types.js'
+import { accounts, apiKeys } from './accounts.js'
+import { campaigns, commissionOverrides } from './campaigns.js'
+import { clicks } from './clicks.js'
+import { conversions } from './conversions.js'
+import { ledger } from './ledger.js'
+import { links, trackingCodes } from './links.js'
+import { bindModels } from './models.js'
+import { requestLog } from './requestLog.js'
+
+export interface MongoOptions {
+  uri: string
+  /** Defaults to the database named in the URI. */
+  dbName?: string
+}
+
+export class MongoStorage implements Storage {
+  readonly driver = 'mongo'
+  #connection: Connection | undefined
+  // Repositories are bound to the connection's models once, at connect.
+  accounts!: Storage['accounts']
+  apiKeys!: Storage['apiKeys']
+  campaigns!: Storage['campaigns']
+  commissionOverrides!: Storage['commissionOverrides']
+  links!: Storage['links']
+  trackingCodes!: Storage['trackingCodes']
+  clicks!: Storage['clicks']
+  conversions!: Storage['conversions']
+  ledger!: Storage['ledger']
+  requestLog!: Storage['requestLog']
+
+  constructor(private readonly options: MongoOptions) {}
+
+  /** The live database, for maintenance tasks and tests. */
+  get db(): mongo.Db {
+    const db = this.#connection?.db
+    if (!db) throw new Error('storage is not connected')
+    return db
+  }
+
+  /** Drops this storage's database: tests give each run a database of its own. */
+  async dropDatabase(): Promise<void> {
+    await this.db.dropDatabase()
+  }
+
+  async connect(): Promise<void> {
+    // Its own connection, not mongoose's global one, so that several storages can be open at once.
+    // Collections and indexes are made here, awaited, not by mongoose in the background: the unique indexes
+    // enforce the contract, and a transaction should not be the first to touch a collection.
+    const connection = createConnection(this.options.uri, { dbName: this.options.dbName, autoIndex: false, autoCreate: false })
+    try {
+      await connection.asPromise()
+      // Refuse a standalone server now rather than at the first conversion, whose transaction it cannot run.
+      const hello = await connection.getClient().db('admin').command({ hello: 1 })
+      if (!hello.setName && hello.msg !== 'isdbgrid') {
+        throw new Error('MONGODB_URI must point to a replica set (Atlas, or a single-node `mongod --replSet`): the mongo driver writes in transactions')
+      }
+      const models = bindModels(connection)
+      await connection.syncIndexes()
+      this.#connection = connection
+      this.accounts = accounts(models)
+      this.apiKeys = apiKeys(models)
+      this.campaigns = campaigns(models)
+      this.commissionOverrides = commissionOverrides(models)
+      this.links = links(models)
+      this.trackingCodes = trackingCodes(models)
+      this.clicks = clicks(models)
+      this.conversions = conversions(models)
+      this.ledger = ledger(models)
+      this.requestLog = requestLog(models)
+    } catch (error) {
+      // A failed connect must not leave a client retrying in the background.
+      await connection.close().catch(() => {})
+      throw error
+    }
+  }
+
+  async close(): Promise<void> {
+    const connection = this.#connection
+    this.#connection = undefined
+    await connection?.close()
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.command({ ping: 1 })
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Agenda shares this connection; a backend given a `Db` never closes it, close() does. */
+  agendaBackend() {
+    // mongoose brings its own copy of the mongodb driver (~7.8) beside the one Agenda's backend resolves
+    // (^7): one Db at run time, two declarations of it to TypeScript.
+    type AgendaDb = Extract<ConstructorParameters<typeof MongoBackend>[0], { mongo: unknown }>['mongo']
+    return new MongoBackend({ mongo: this.db as unknown as AgendaDb })
+  }
+}

@@ -1,0 +1,209 @@
+// The collections behind the mongo driver: one schema per entity, with the indexes its queries use.
+// Documents keep the contract's field names; the contract's id is the document's `_id`. Schemas carry no
+// `required` validators: the contract's types already fix the shapes, and `required` would reject ''.
+import { Schema, type Connection } from 'mongoose'
+import type {
+  Account, ApiKey, Campaign, Click, CommissionOverride, Conversion, LedgerEntry, Link, RequestLogEntry, TrackingCode,
+} from '../types.js'
+
+type Doc<T extends { id: string }> = Omit<T, 'id'> & { _id: string }
+/**
+ * `seq` keeps the insertion order of documents created in the same millisecond, where BSON dates (unlike
+ * PostgreSQL's timestamps) have no finer precision: lists sort by time (createdAt, or a request's `at`), then seq.
+ */
+type Sequenced<T> = T & { seq: number }
+export type AccountDoc = Sequenced<Doc<Account>>
+export type ApiKeyDoc = Sequenced<Doc<ApiKey>>
+export type CampaignDoc = Sequenced<Doc<Campaign>>
+export type CommissionOverrideDoc = CommissionOverride
+export type LinkDoc = Sequenced<Doc<Link>>
+export type TrackingCodeDoc = Sequenced<Doc<TrackingCode>>
+export type ClickDoc = Doc<Click>
+export type ConversionDoc = Sequenced<Doc<Conversion>>
+export type LedgerEntryDoc = Sequenced<Doc<LedgerEntry>>
+export type RequestLogDoc = Sequenced<Doc<RequestLogEntry>>
+
+let lastSeq = 0
+/** Insertion order in this process; only ever compared between documents of the same millisecond. */
+export const nextSeq = () => ++lastSeq
+
+// `versionKey: false`: documents are never saved through mongoose's optimistic concurrency, so no `__v`.
+// `minimize: false`: an empty object (a request's `params`) is stored as {} rather than dropped.
+const options = { versionKey: false, minimize: false } as const
+const { Mixed } = Schema.Types
+
+const accountSchema = new Schema<AccountDoc>({
+  _id: String,
+  name: String,
+  email: { type: String, unique: true },
+  roles: [String],
+  status: String,
+  passwordHash: String,
+  createdAt: Date,
+  seq: Number,
+}, options)
+
+const apiKeySchema = new Schema<ApiKeyDoc>({
+  _id: String,
+  accountId: { type: String, index: true },
+  name: String,
+  prefix: String,
+  hash: { type: String, unique: true },
+  createdAt: Date,
+  revokedAt: Date,
+  seq: Number,
+}, options)
+
+const campaignSchema = new Schema<CampaignDoc>({
+  _id: String,
+  advertiserId: { type: String, index: true },
+  name: String,
+  description: String,
+  status: { type: String, index: true },
+  currency: String,
+  landingUrls: [String],
+  cookieWindowDays: Number,
+  holdDays: Number,
+  attribution: String,
+  saleRule: Mixed,
+  leadRule: Mixed,
+  createdAt: Date,
+  seq: Number,
+}, options)
+
+const commissionOverrideSchema = new Schema<CommissionOverrideDoc>({
+  campaignId: String,
+  publisherId: String,
+  saleRule: Mixed,
+  leadRule: Mixed,
+}, options)
+commissionOverrideSchema.index({ campaignId: 1, publisherId: 1 }, { unique: true })
+
+const linkSchema = new Schema<LinkDoc>({
+  _id: String,
+  code: { type: String, unique: true },
+  campaignId: { type: String, index: true },
+  advertiserId: String,
+  publisherId: { type: String, index: true },
+  landingUrl: String,
+  status: String,
+  createdAt: Date,
+  seq: Number,
+}, options)
+
+const trackingCodeSchema = new Schema<TrackingCodeDoc>({
+  _id: String,
+  code: { type: String, unique: true },
+  advertiserId: { type: String, index: true },
+  campaignId: String,
+  name: String,
+  method: String,
+  redirectUrl: String,
+  postbackSecret: String,
+  status: String,
+  createdAt: Date,
+  seq: Number,
+}, options)
+
+const clickSchema = new Schema<ClickDoc>({
+  _id: String,
+  linkId: String,
+  campaignId: String,
+  advertiserId: String,
+  publisherId: String,
+  createdAt: Date,
+  subIds: [String],
+  userAgent: String,
+  referrer: String,
+  ipHash: String,
+  visitorKey: String,
+  bot: Boolean,
+  duplicate: Boolean,
+  landingUrl: String,
+}, options)
+clickSchema.index({ linkId: 1, visitorKey: 1, createdAt: 1 })
+
+const conversionSchema = new Schema<ConversionDoc>({
+  _id: String,
+  advertiserId: String,
+  campaignId: String,
+  trackingCodeId: String,
+  publisherId: String,
+  clickId: String,
+  type: String,
+  orderId: String,
+  amount: Number,
+  currency: String,
+  commission: Number,
+  commissionCurrency: String,
+  commissionRule: Mixed,
+  status: String,
+  reason: String,
+  source: String,
+  refundedAmount: Number,
+  reversedCommission: Number,
+  customerEmail: String,
+  createdAt: Date,
+  approveAt: Date,
+  decidedAt: Date,
+  seq: Number,
+}, options)
+// The dedupe rule: one conversion per (advertiser, order id), enforced by the database.
+conversionSchema.index({ advertiserId: 1, orderId: 1 }, { unique: true })
+conversionSchema.index({ advertiserId: 1, createdAt: -1, seq: -1 })
+conversionSchema.index({ publisherId: 1, createdAt: -1, seq: -1 })
+
+// Append-only: the driver only ever inserts here (MongoDB has no trigger to refuse updates; a database
+// user with insert-only rights on this collection would).
+const ledgerEntrySchema = new Schema<LedgerEntryDoc>({
+  _id: String,
+  accountId: String,
+  bucket: String,
+  amount: Number,
+  currency: String,
+  kind: String,
+  conversionId: String,
+  payoutId: String,
+  key: { type: String, unique: true },
+  memo: String,
+  createdAt: Date,
+  seq: Number,
+}, options)
+ledgerEntrySchema.index({ accountId: 1, createdAt: -1, seq: -1 })
+
+const requestLogSchema = new Schema<RequestLogDoc>({
+  _id: String,
+  at: Date,
+  kind: String,
+  outcome: String,
+  reason: String,
+  advertiserId: String,
+  trackingCodeId: String,
+  linkId: String,
+  conversionId: String,
+  clickId: String,
+  params: Mixed,
+  ipHash: String,
+  userAgent: String,
+  seq: Number,
+}, options)
+requestLogSchema.index({ advertiserId: 1, at: -1, seq: -1 })
+requestLogSchema.index({ at: 1 })
+
+/** The models on one connection (models belong to a connection, so several storages can coexist). */
+export function bindModels(connection: Connection) {
+  return {
+    connection,
+    Account: connection.model('Account', accountSchema, 'accounts'),
+    ApiKey: connection.model('ApiKey', apiKeySchema, 'apiKeys'),
+    Campaign: connection.model('Campaign', campaignSchema, 'campaigns'),
+    CommissionOverride: connection.model('CommissionOverride', commissionOverrideSchema, 'commissionOverrides'),
+    Link: connection.model('Link', linkSchema, 'links'),
+    TrackingCode: connection.model('TrackingCode', trackingCodeSchema, 'trackingCodes'),
+    Click: connection.model('Click', clickSchema, 'clicks'),
+    Conversion: connection.model('Conversion', conversionSchema, 'conversions'),
+    LedgerEntry: connection.model('LedgerEntry', ledgerEntrySchema, 'ledgerEntries'),
+    RequestLog: connection.model('RequestLog', requestLogSchema, 'requestLog'),
+  }
+}
+export type Models = ReturnType<typeof bindModels>

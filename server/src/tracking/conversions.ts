@@ -1,0 +1,135 @@
+// F3/F4: one use-case for every way a conversion arrives (script, pixel, form, postback, API): validate,
+// attribute, compute the commission, store it once per (advertiser, order id) with its ledger entry, schedule
+// its approval, and log the request with its outcome. Invalid input throws an AppError naming the field —
+// after the request log has recorded why.
+import { AppError, badRequest } from '../errors.js'
+import { clickIdPattern, newId } from '../ids.js'
+import { parseAmount, parseCurrency } from '../money.js'
+import type { Campaign, Conversion, ConversionSource, ConversionType, RequestKind, Storage, TrackingCode } from '../storage/types.js'
+import { attribute } from './attribution.js'
+import type { TtlCache } from './cache.js'
+import { commissionFor } from './commission.js'
+import type { Lifecycle } from './lifecycle.js'
+import type { ClickMap } from './networkCookie.js'
+import type { ConversionParams } from './params.js'
+import type { RequestLog } from './requestLog.js'
+
+export interface ConversionRequest {
+  source: ConversionSource
+  kind: RequestKind
+  /** The advertiser, known from the tracking code or the API key. */
+  advertiserId: string
+  trackingCode: TrackingCode | null
+  /** For the API: the campaign an unattributed conversion belongs to. */
+  campaignId?: string | null
+  params: ConversionParams
+  cookieClicks: ClickMap
+  /** Everything the request carried, for the request log. */
+  raw: Record<string, unknown>
+  ipHash: string | null
+  userAgent: string | null
+}
+
+export interface ConversionOutcome {
+  conversion: Conversion
+  created: boolean
+  reason: string
+}
+
+export interface IngestDeps {
+  storage: Storage
+  requestLog: RequestLog
+  lifecycle: Lifecycle
+  campaigns: TtlCache<Campaign | null>
+}
+
+const orderIdPattern = /^[\x21-\x7e][\x20-\x7e]{0,99}$/
+
+export function createConversionIngest(deps: IngestDeps) {
+  const { storage, requestLog } = deps
+
+  return async function ingest(req: ConversionRequest): Promise<ConversionOutcome> {
+    const log = {
+      kind: req.kind, advertiserId: req.advertiserId, trackingCodeId: req.trackingCode?.id ?? null,
+      params: req.raw, ipHash: req.ipHash, userAgent: req.userAgent,
+    }
+    try {
+      const outcome = await record(req)
+      await requestLog.record({
+        ...log, outcome: outcome.created ? 'accepted' : 'rejected', reason: outcome.created ? outcome.reason : 'duplicate_order',
+        conversionId: outcome.conversion.id, clickId: outcome.conversion.clickId,
+      })
+      return outcome
+    } catch (error) {
+      if (error instanceof AppError) await requestLog.record({ ...log, outcome: 'rejected', reason: error.code })
+      throw error
+    }
+  }
+
+  async function record(req: ConversionRequest): Promise<ConversionOutcome> {
+    const p = req.params
+    const type: ConversionType = p.type === undefined ? 'sale' : p.type === 'sale' || p.type === 'lead' ? p.type : invalidType()
+    if (!p.orderId) throw new AppError(400, 'missing_order_id', 'id (the order id) is required', 'id')
+    if (!orderIdPattern.test(p.orderId)) throw new AppError(400, 'bad_order_id', 'id must be 1–100 printable characters', 'id')
+    if (p.clickId !== undefined && !clickIdPattern.test(p.clickId)) {
+      throw new AppError(400, 'bad_click_id', 'nclid is not a click id issued by this network', 'nclid')
+    }
+    const codeCampaign = req.trackingCode
+      ? await deps.campaigns.get(req.trackingCode.campaignId, (id) => storage.campaigns.get(id))
+      : req.campaignId
+        ? await ownCampaign(req.advertiserId, req.campaignId)
+        : null
+    // The pixel of seed 002 carries no currency: the campaign's is meant.
+    const currency = p.currency !== undefined ? parseCurrency(p.currency) : codeCampaign?.currency ?? parseCurrency(undefined)
+    const amount = p.amount === undefined && type === 'lead' ? 0 : parseAmount(p.amount ?? '', currency)
+    if (p.email !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(p.email)) throw badRequest('email', 'email must be an email address', 'bad_email')
+
+    const now = new Date()
+    const attribution = await attribute({ storage, campaigns: deps.campaigns }, {
+      advertiserId: req.advertiserId, clickId: p.clickId ?? null, cookieClicks: req.cookieClicks, at: now,
+    })
+    const attributed = attribution.reason === 'attributed' ? attribution : null
+    const campaign = attributed?.campaign ?? codeCampaign
+    const override = attributed?.click ? await storage.commissionOverrides.get(attributed.click.campaignId, attributed.click.publisherId) : null
+    const commission = attributed?.campaign
+      ? commissionFor(type, amount, currency, attributed.campaign, override)
+      : { amount: 0, currency, rule: null }
+    const conversion = {
+      id: newId('cnv'),
+      advertiserId: req.advertiserId,
+      campaignId: campaign?.id ?? null,
+      trackingCodeId: req.trackingCode?.id ?? null,
+      publisherId: attributed?.click?.publisherId ?? null,
+      clickId: attributed?.click?.id ?? attribution.click?.id ?? null,
+      type,
+      orderId: p.orderId,
+      amount,
+      currency,
+      commission: commission.amount,
+      commissionCurrency: commission.currency,
+      commissionRule: commission.rule,
+      status: 'pending' as const,
+      reason: attribution.reason,
+      source: req.source,
+      refundedAmount: 0,
+      reversedCommission: 0,
+      customerEmail: p.email?.toLowerCase() ?? null,
+      approveAt: new Date(now.getTime() + (campaign?.holdDays ?? 0) * 86_400_000),
+    }
+    const result = await storage.conversions.insertIfAbsent(conversion, deps.lifecycle.earned(conversion))
+    if (result.created) await deps.lifecycle.scheduleApproval(result.conversion)
+    return { ...result, reason: attribution.reason }
+  }
+
+  async function ownCampaign(advertiserId: string, campaignId: string): Promise<Campaign> {
+    const campaign = await deps.campaigns.get(campaignId, (id) => storage.campaigns.get(id))
+    if (!campaign || campaign.advertiserId !== advertiserId) throw new AppError(400, 'unknown_campaign', 'campaignId is not one of your campaigns', 'campaignId')
+    return campaign
+  }
+}
+
+function invalidType(): never {
+  throw new AppError(400, 'bad_type', "type must be 'sale' or 'lead'", 'type')
+}
+
+export type ConversionIngest = ReturnType<typeof createConversionIngest>

@@ -1,0 +1,40 @@
+// Conversion parameters as advertisers send them: our names, plus the aliases used by Post Affiliate Pro
+// (TotalCost, OrderID, ProductID, Currency) and iDevAffiliate (idev_saleamt, idev_ordernum), so an
+// advertiser can migrate by changing only the host in their snippet.
+export interface ConversionParams {
+  code?: string
+  orderId?: string
+  amount?: string
+  currency?: string
+  type?: string
+  clickId?: string
+  productId?: string
+  email?: string
+}
+
+const aliases: Record<keyof ConversionParams, string[]> = {
+  code: ['t', 'code', 'tracking_code', 'trackingCode'],
+  orderId: ['id', 'orderId', 'order_id', 'OrderID', 'idev_ordernum'],
+  amount: ['amount', 'TotalCost', 'idev_saleamt'],
+  currency: ['currency', 'cur', 'Currency'],
+  type: ['type'],
+  clickId: ['nclid', 'click_id', 'clickId'],
+  productId: ['product_id', 'productId', 'ProductID'],
+  email: ['email', 'customer_email'],
+}
+
+/** Picks the first present alias of each parameter; repeated parameters keep their first value. */
+export function conversionParams(source: Record<string, unknown>): ConversionParams {
+  const out: ConversionParams = {}
+  for (const [name, names] of Object.entries(aliases) as [keyof ConversionParams, string[]][]) {
+    for (const alias of names) {
+      const raw = source[alias]
+      const value = Array.isArray(raw) ? raw[0] : raw
+      if (value !== undefined && value !== null && value !== '') {
+        out[name] = typeof value === 'string' ? value : String(value)
+        break
+      }
+    }
+  }
+  return out
+}

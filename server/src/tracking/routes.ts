@@ -1,0 +1,253 @@
+// The tracking endpoints, on plain node:http ahead of Express: they are the hot paths (every click and every
+// pixel), and Express costs several times a bare handler per request.
+//   GET  /c/:code    tracked link → click → 302 to the landing URL
+//   GET  /px         image pixel → 1×1 GIF, always (the request log says why a hit was ignored)
+//   POST /px         the tracker's beacon (form-encoded) → 204
+//   POST /conv       the seed-002 HTML form → 303 to the tracking code's redirection URL
+//   GET|POST /postback  server to server, click id required, token or HMAC-SHA256 signature → JSON
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Config } from '../config.js'
+import { AppError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { Storage, TrackingCode } from '../storage/types.js'
+import type { TtlCache } from './cache.js'
+import type { ClickRecorder } from './clicks.js'
+import type { ConversionIngest, ConversionOutcome } from './conversions.js'
+import { readClicks } from './networkCookie.js'
+import { conversionParams } from './params.js'
+import type { RequestLog } from './requestLog.js'
+import { clientIp, hashIp } from './visitor.js'
+import { escapeHtml } from '../html.js'
+
+export interface TrackingRouteDeps {
+  config: Config
+  storage: Storage
+  logger: Logger
+  clicks: ClickRecorder
+  ingest: ConversionIngest
+  requestLog: RequestLog
+  trackingCodes: TtlCache<TrackingCode | null>
+}
+
+const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
+const noStore = 'no-store, no-cache, must-revalidate, max-age=0'
+const maxBody = 16 * 1024
+/** Postback signatures older than this are refused (replay protection). */
+const signatureMaxAgeSeconds = 300
+
+class BodyError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBody) {
+        reject(new BodyError(413, 'too_large', `request body is larger than ${maxBody} bytes`))
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+/** Form-encoded (or text/plain from sendBeacon) POST parameters. */
+async function formParams(req: IncomingMessage): Promise<Record<string, string>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'text/plain' && type !== '') {
+    throw new BodyError(415, 'unsupported_content_type', 'send the parameters as application/x-www-form-urlencoded')
+  }
+  return Object.fromEntries(new URLSearchParams(await readBody(req)))
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': noStore })
+  res.end(JSON.stringify(body))
+}
+
+function errorJson(res: ServerResponse, error: { status: number; code: string; message: string; field?: string }) {
+  json(res, error.status, { error: { code: error.code, message: error.message, ...(error.field && { field: error.field }) } })
+}
+
+function page(res: ServerResponse, status: number, title: string, message: string) {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': noStore, 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" })
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:12vh auto;padding:0 1rem;color:#1f2933}h1{font-size:1.5rem}</style></head>
+<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`)
+}
+
+const conversionJson = (o: ConversionOutcome) => ({
+  status: o.created ? 'recorded' : 'duplicate',
+  reason: o.created ? o.reason : 'duplicate_order',
+  conversion: { id: o.conversion.id, orderId: o.conversion.orderId, type: o.conversion.type, status: o.conversion.status, attributed: o.conversion.publisherId !== null },
+})
+
+export function createTrackingRoutes(deps: TrackingRouteDeps) {
+  const { config } = deps
+  const trustProxy = config.NODE_ENV === 'production'
+  const lookupCode = (code: string | undefined) =>
+    code ? deps.trackingCodes.get(code, (c) => deps.storage.trackingCodes.getByCode(c)) : Promise.resolve(null)
+
+  async function click(req: IncomingMessage, res: ServerResponse, url: URL, code: string) {
+    const result = await deps.clicks.record({
+      code: decodeURIComponent(code).slice(0, 100),
+      query: url.searchParams,
+      ip: clientIp(req, trustProxy),
+      userAgent: req.headers['user-agent'] ?? '',
+      referrer: req.headers.referer ?? null,
+      cookieClicks: readClicks(req, config.cookieSecret),
+    })
+    if (!result.found) {
+      page(res, 404, 'This link is not active', 'The offer you followed is no longer available, or the link was mistyped.')
+      return
+    }
+    res.writeHead(302, { Location: result.location, 'Set-Cookie': result.setCookie, 'Cache-Control': noStore, 'Referrer-Policy': 'no-referrer-when-downgrade' })
+    res.end()
+  }
+
+  /** Shared by the pixel, the beacon and the form: the tracking code decides the advertiser. */
+  async function convert(req: IncomingMessage, raw: Record<string, string>, kind: 'pixel' | 'script' | 'form') {
+    const params = conversionParams(raw)
+    const ipHash = hashIp(config.cookieSecret, clientIp(req, trustProxy))
+    const userAgent = req.headers['user-agent'] ?? null
+    const trackingCode = await lookupCode(params.code?.slice(0, 100))
+    if (!trackingCode || trackingCode.status !== 'active') {
+      const reason = params.code ? 'unknown_code' : 'missing_code'
+      await deps.requestLog.record({ kind, outcome: 'rejected', reason, params: raw, ipHash, userAgent, advertiserId: trackingCode?.advertiserId })
+      throw new AppError(400, reason, params.code ? 'the tracking code is unknown or paused' : 't (the tracking code) is required', 't')
+    }
+    const outcome = await deps.ingest({
+      source: kind, kind, advertiserId: trackingCode.advertiserId, trackingCode, params,
+      cookieClicks: readClicks(req, config.cookieSecret), raw, ipHash, userAgent,
+    })
+    return { trackingCode, outcome }
+  }
+
+  async function pixel(req: IncomingMessage, res: ServerResponse, url: URL) {
+    try {
+      await convert(req, Object.fromEntries(url.searchParams), 'pixel')
+    } catch (error) {
+      if (!(error instanceof AppError)) deps.logger.error({ err: error }, 'pixel failed')
+    }
+    // Always the image: a broken pixel must never show on the advertiser's thank-you page.
+    res.writeHead(200, { 'Content-Type': 'image/gif', 'Content-Length': gif.length, 'Cache-Control': noStore, Pragma: 'no-cache', Expires: '0' })
+    res.end(gif)
+  }
+
+  async function beacon(req: IncomingMessage, res: ServerResponse) {
+    const cors = { 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
+    try {
+      const { outcome } = await convert(req, await formParams(req), 'script')
+      res.writeHead(202, { ...cors, 'Content-Type': 'application/json', 'Cache-Control': noStore })
+      res.end(JSON.stringify(conversionJson(outcome)))
+    } catch (error) {
+      res.setHeader('Access-Control-Allow-Origin', cors['Access-Control-Allow-Origin'])
+      res.setHeader('Access-Control-Allow-Credentials', 'true')
+      if (error instanceof AppError || error instanceof BodyError) errorJson(res, error as AppError)
+      else throw error
+    }
+  }
+
+  async function form(req: IncomingMessage, res: ServerResponse) {
+    let raw: Record<string, string>
+    try {
+      raw = await formParams(req)
+    } catch (error) {
+      if (error instanceof BodyError) return page(res, error.status, 'This order could not be confirmed to the network', error.message)
+      throw error
+    }
+    const code = await lookupCode(conversionParams(raw).code?.slice(0, 100))
+    try {
+      await convert(req, raw, 'form')
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      // Unknown code: nowhere to send the buyer. A known code with bad data: the buyer has paid, so they
+      // still reach the thank-you page; the request log tells the advertiser what was wrong.
+      if (!code?.redirectUrl || code.status !== 'active') {
+        return page(res, 400, 'This order could not be confirmed to the network', `${error.message}. Please tell the shop.`)
+      }
+    }
+    if (!code?.redirectUrl) return page(res, 200, 'Thank you', 'Your order has been recorded.')
+    res.writeHead(303, { Location: code.redirectUrl, 'Cache-Control': noStore })
+    res.end()
+  }
+
+  async function postback(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const raw = req.method === 'POST' ? await formParams(req) : Object.fromEntries(url.searchParams)
+    const params = conversionParams(raw)
+    const ipHash = hashIp(config.cookieSecret, clientIp(req, trustProxy))
+    const userAgent = req.headers['user-agent'] ?? null
+    const trackingCode = await lookupCode(params.code?.slice(0, 100))
+    const refuse = async (status: number, reason: string, message: string, field: string) => {
+      await deps.requestLog.record({ kind: 'postback', outcome: 'rejected', reason, params: raw, ipHash, userAgent, advertiserId: trackingCode?.advertiserId, trackingCodeId: trackingCode?.id })
+      errorJson(res, { status, code: reason, message, field })
+    }
+    if (!trackingCode || trackingCode.status !== 'active') return refuse(404, 'unknown_code', 't (the tracking code) is unknown or paused', 't')
+    const auth = authenticate(trackingCode.postbackSecret, raw, params)
+    if (auth) return refuse(401, auth.reason, auth.message, auth.field)
+    if (!params.clickId) return refuse(400, 'missing_click_id', 'nclid (the click id) is required for a postback', 'nclid')
+    const outcome = await deps.ingest({ source: 'postback', kind: 'postback', advertiserId: trackingCode.advertiserId, trackingCode, params, cookieClicks: {}, raw, ipHash, userAgent })
+    json(res, outcome.created ? 201 : 200, conversionJson(outcome))
+  }
+
+  /** A `token` equal to the secret, or `signature` = hex HMAC-SHA256(secret, "t|id|amount|currency|nclid|ts"). */
+  function authenticate(secret: string, raw: Record<string, string>, p: ReturnType<typeof conversionParams>) {
+    const same = (a: string, b: string) => {
+      const x = Buffer.from(a)
+      const y = Buffer.from(b)
+      return x.length === y.length && timingSafeEqual(x, y)
+    }
+    if (raw.token !== undefined) {
+      return same(raw.token, secret) ? null : { reason: 'bad_token', message: 'token does not match the tracking code’s postback secret', field: 'token' }
+    }
+    if (raw.signature !== undefined) {
+      const ts = Number(raw.ts)
+      if (!Number.isInteger(ts) || Math.abs(Date.now() / 1000 - ts) > signatureMaxAgeSeconds) {
+        return { reason: 'stale_signature', message: `ts must be the current Unix time in seconds (±${signatureMaxAgeSeconds} s)`, field: 'ts' }
+      }
+      const expected = createHmac('sha256', secret).update([p.code, p.orderId, p.amount, p.currency, p.clickId, raw.ts].map((v) => v ?? '').join('|')).digest('hex')
+      return same(raw.signature.toLowerCase(), expected) ? null : { reason: 'bad_signature', message: 'signature does not match', field: 'signature' }
+    }
+    return { reason: 'unauthenticated', message: 'send token or signature', field: 'token' }
+  }
+
+  /** Handles the request when it is a tracking endpoint; false lets the application take it. */
+  return function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = req.url ?? '/'
+    const slash = path.indexOf('/', 1)
+    const head = path.slice(0, slash === -1 ? path.indexOf('?') === -1 ? undefined : path.indexOf('?') : slash)
+    let run: ((url: URL) => Promise<void>) | null = null
+    if (head === '/c' && req.method === 'GET') {
+      run = (url) => click(req, res, url, url.pathname.slice(3))
+    } else if (head === '/px') {
+      if (req.method === 'GET' || req.method === 'HEAD') run = (url) => pixel(req, res, url)
+      else if (req.method === 'POST') run = () => beacon(req, res)
+      else if (req.method === 'OPTIONS') run = async () => {
+        res.writeHead(204, { 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Credentials': 'true', 'Access-Control-Max-Age': '86400' })
+        res.end()
+      }
+    } else if (head === '/conv' && req.method === 'POST') {
+      run = () => form(req, res)
+    } else if (head === '/postback' && (req.method === 'GET' || req.method === 'POST')) {
+      run = (url) => postback(req, res, url)
+    }
+    if (!run) return false
+    const url = new URL(path, 'http://network')
+    run(url).catch((error: unknown) => {
+      if (res.headersSent) return
+      if (error instanceof AppError || error instanceof BodyError) return errorJson(res, error as AppError)
+      deps.logger.error({ err: error, path: url.pathname }, 'tracking request failed')
+      errorJson(res, { status: 500, code: 'internal', message: 'internal error' })
+    })
+    return true
+  }
+}

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs'
+import { chromium, type Browser } from 'playwright-core'
+import { describe } from 'vitest'
+
+/** The system Chromium (Debian's `chromium` package). Tests never download a browser. */
+export const CHROMIUM_PATH = '/usr/bin/chromium'
+
+export const chromiumPath = (): string | null => (existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : null)
+
+/** Why browser tests are skipped on this machine, or null when Chromium is there. */
+export const chromiumSkipReason = (): string | null =>
+  chromiumPath() ? null : `skipped: Chromium not found at ${CHROMIUM_PATH} — apt-get install -y chromium`
+
+/** Headless, and quiet on the network: no update checks, sync or QUIC that could slow or flake a test. */
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
+  })
+
+let warned = false
+
+/** A `describe` that runs only where Chromium is installed, and says once, plainly, when it is skipped. */
+export const describeWithChromium = (name: string, fn: () => void): void => {
+  const reason = chromiumSkipReason()
+  if (!reason) return void describe(name, fn)
+  if (!warned) console.warn(`${name}: ${reason}`)
+  warned = true
+  describe.skip(name, fn)
+}

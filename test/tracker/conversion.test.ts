@@ -1,0 +1,136 @@
+import { CookieJar } from 'jsdom'
+import { describe, expect, it } from 'vitest'
+import { CLICK_ID, NETWORK, openPage, type PageOptions } from './page'
+
+// F3 method 1: `nw('conversion', {...})` through the command queue, as sent by the built tracker.
+
+const SHOP = 'https://shop.example.com'
+
+/** A thank-you page reached after landing with CLICK_ID; hits go out by sendBeacon. */
+const thankYouPage = async (options: Partial<PageOptions> = {}) => {
+  const cookieJar = new CookieJar()
+  await openPage({ url: `${SHOP}/?nclid=${CLICK_ID}`, cookieJar })
+  return openPage({
+    url: `${SHOP}/thank-you`,
+    data: { code: 'TC-1', debug: '' },
+    transports: { beacon: 'accept' },
+    cookieJar,
+    ...options,
+  })
+}
+
+describe('the conversion call', () => {
+  it('sends every field of the contract, with the stored click id, to ENDPOINT/px', async () => {
+    const page = await thankYouPage()
+    page.run("nw('conversion', { orderId: 'A-1001', amount: '19.90', currency: 'EUR' })")
+    expect(page.hits).toHaveLength(1)
+    expect(page.hits[0]).toMatchObject({
+      via: 'beacon',
+      url: `${NETWORK}/px`,
+      body: `t=TC-1&id=A-1001&amount=19.90&currency=EUR&type=sale&nclid=${CLICK_ID}`,
+    })
+  })
+
+  it('sends the amount exactly as given: decimal strings keep their digits, numbers are String(number)', async () => {
+    const page = await thankYouPage()
+    const amounts = ['19.90', '0.1', '1234567890123456789.01', '100', 19.95, 0.1 + 0.2, 1e21]
+    amounts.forEach((amount, index) => page.window.nw!('conversion', { orderId: index, amount }))
+    expect(page.hits.map((hit) => hit.fields.amount)).toEqual(amounts.map(String))
+    expect(page.hits.map((hit) => hit.fields.amount)).toContain('0.30000000000000004')
+  })
+
+  it('takes the type (lead) and a tracking code other than data-code from the call', async () => {
+    const page = await thankYouPage()
+    page.run("nw('conversion', { orderId: 'L-7', type: 'lead', code: 'TC-LEADS' })")
+    expect(page.hits[0]?.body).toBe(`t=TC-LEADS&id=L-7&type=lead&nclid=${CLICK_ID}`)
+  })
+
+  it('omits nclid when no click id is stored, and leaves out fields the page did not give', async () => {
+    const page = await openPage({ url: `${SHOP}/thank-you`, data: { code: 'TC-1' }, transports: { beacon: 'accept' } })
+    page.run("nw('conversion', { orderId: 9, amount: 5 })")
+    expect(page.hits[0]?.body).toBe('t=TC-1&id=9&amount=5&type=sale')
+  })
+
+  it('posts a body the browser sends as application/x-www-form-urlencoded (a simple request, no preflight)', async () => {
+    const page = await thankYouPage()
+    let body: unknown
+    page.window.navigator.sendBeacon = (_url: string | URL, data?: BodyInit | null) => ((body = data), true)
+    page.run("nw('conversion', { orderId: 1, amount: '1.00' })")
+    expect(body).toBeInstanceOf(page.window.URLSearchParams)
+  })
+})
+
+describe('the command queue', () => {
+  it('replays calls made before the script loaded, in order', async () => {
+    const page = await thankYouPage({
+      before: "nw('conversion', { orderId: 'Q-1', amount: '1' }); nw('conversion', { orderId: 'Q-2', amount: '2' })",
+    })
+    expect(page.hits.map((hit) => hit.fields.id)).toEqual(['Q-1', 'Q-2'])
+  })
+
+  it('replaces the stub, so calls after load are sent at once, not queued', async () => {
+    const page = await thankYouPage()
+    expect(page.window.nw!.q).toBeUndefined()
+    page.run("nw('conversion', { orderId: 'D-1', amount: '3.50' })")
+    expect(page.hits.map((hit) => hit.fields.id)).toEqual(['D-1'])
+  })
+
+  it('works without the stub (script tag only, calls after load)', async () => {
+    const page = await thankYouPage({ stub: false })
+    page.run("nw('conversion', { orderId: 'S-1', amount: '1' })")
+    expect(page.hits).toHaveLength(1)
+  })
+
+  it('skips an unknown command, says why under data-debug, and keeps going', async () => {
+    const page = await thankYouPage({
+      before: "nw('purchase', { orderId: 'X' }); nw('conversion', { orderId: 'Q-3', amount: '1' })",
+    })
+    expect(page.hits.map((hit) => hit.fields.id)).toEqual(['Q-3'])
+    expect(page.debug).toHaveLength(1)
+    expect(page.debug[0]).toMatch(/^nw TypeError/)
+    expect(page.errors).toEqual([])
+  })
+})
+
+describe('once per order and browser session', () => {
+  it('does not send the same order id twice, even after a reload', async () => {
+    const cookieJar = new CookieJar()
+    const page = await thankYouPage({ cookieJar })
+    page.run("nw('conversion', { orderId: 'A-1', amount: '1' }); nw('conversion', { orderId: 'A-1', amount: '1' })")
+    expect(page.hits).toHaveLength(1)
+    expect(page.debug).toEqual(['nw already sent'])
+    // A reload keeps sessionStorage: carry it over to a new page of the same session.
+    const stored = { ...page.window.sessionStorage }
+    const reload = await openPage({
+      url: `${SHOP}/thank-you`,
+      data: { code: 'TC-1', debug: '' },
+      transports: { beacon: 'accept' },
+      cookieJar,
+      setup: (window) => Object.assign(window.sessionStorage, stored),
+      before: "nw('conversion', { orderId: 'A-1', amount: '1' })",
+    })
+    expect(reload.hits).toEqual([])
+    expect(reload.debug).toEqual(['nw already sent'])
+  })
+
+  it('sends different orders, and conversions without an order id, every time', async () => {
+    const page = await thankYouPage()
+    page.run("nw('conversion', { orderId: 'A-1' }); nw('conversion', { orderId: 'A-2' })")
+    page.run("nw('conversion', { type: 'lead' }); nw('conversion', { type: 'lead' })")
+    expect(page.hits).toHaveLength(4)
+  })
+
+  it('still sends when sessionStorage throws (storage blocked)', async () => {
+    const page = await thankYouPage({
+      setup: (window) =>
+        Object.defineProperty(window, 'sessionStorage', {
+          get: () => {
+            throw new window.DOMException('The operation is insecure.', 'SecurityError')
+          },
+        }),
+    })
+    page.run("nw('conversion', { orderId: 'A-1', amount: '1' }); nw('conversion', { orderId: 'A-1', amount: '1' })")
+    expect(page.hits).toHaveLength(2)
+    expect(page.errors).toEqual([])
+  })
+})

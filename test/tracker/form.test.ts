@@ -1,0 +1,60 @@
+import { CookieJar } from 'jsdom'
+import { describe, expect, it } from 'vitest'
+import { CLICK_ID, NETWORK, openPage, type Page } from './page'
+
+// F3 method 2: a plain form posting to ENDPOINT/conv carries the stored click id when the script is there.
+// jsdom builds no submission body, so these tests fire the `formdata` event the browser fires while building
+// one; test/tracker/chromium.test.ts submits a real form.
+
+const FORM = `
+  <form id="conv" action="${NETWORK}/conv" method="POST">
+    <input type="hidden" name="t" value="TC-1"><input type="hidden" name="amount" value="39.95">
+    <input type="hidden" name="id" value="110001"><input type="submit" value="Click to Continue">
+  </form>
+  <form id="search" action="/search" method="POST"><input name="q"></form>`
+
+const checkout = async (landing: string | null) => {
+  const cookieJar = new CookieJar()
+  if (landing) await openPage({ url: `https://shop.example.com/${landing}`, cookieJar })
+  return openPage({ url: 'https://shop.example.com/checkout', body: FORM, cookieJar })
+}
+
+/** The fields the browser would post for this form, as the `formdata` event leaves them. */
+const submission = (page: Page, formId: string) => {
+  const { window } = page
+  const form = window.document.getElementById(formId) as HTMLFormElement
+  const formData = new window.FormData(form)
+  const event = Object.assign(new window.Event('formdata', { bubbles: true }), { formData })
+  form.dispatchEvent(event)
+  return Object.fromEntries(formData as unknown as Iterable<[string, string]>)
+}
+
+describe('form upgrade', () => {
+  it('adds nclid to a submission posted to ENDPOINT/conv', async () => {
+    const page = await checkout(`?nclid=${CLICK_ID}`)
+    expect(submission(page, 'conv')).toEqual({ t: 'TC-1', amount: '39.95', id: '110001', nclid: CLICK_ID })
+  })
+
+  it('leaves forms posting elsewhere alone', async () => {
+    const page = await checkout(`?nclid=${CLICK_ID}`)
+    expect(submission(page, 'search')).toEqual({ q: '' })
+  })
+
+  it('keeps an nclid the form already has', async () => {
+    const page = await checkout(`?nclid=${CLICK_ID}`)
+    const form = page.window.document.getElementById('conv')!
+    form.insertAdjacentHTML('beforeend', '<input type="hidden" name="nclid" value="from-the-server-1234">')
+    expect(submission(page, 'conv').nclid).toBe('from-the-server-1234')
+  })
+
+  it('adds nothing when no click id is stored: the form works as it would without the script', async () => {
+    const page = await checkout(null)
+    expect(submission(page, 'conv')).toEqual({ t: 'TC-1', amount: '39.95', id: '110001' })
+  })
+
+  it('leaves the page DOM as it was', async () => {
+    const page = await checkout(`?nclid=${CLICK_ID}`)
+    submission(page, 'conv')
+    expect(page.window.document.querySelectorAll('input[name=nclid]')).toHaveLength(0)
+  })
+})
