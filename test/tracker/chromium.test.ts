@@ -52,7 +52,7 @@ describeWithChromium('tracker in Chromium', () => {
   /** The shop's pages; each returns its HTML and extra response headers. */
   const pages: Record<string, () => { body: string; headers?: Record<string, string> }> = {
     '/landing': () => ({ body: html(`<script>${STUB}</script>${tag()}`, '<h1>Shoes</h1>') }),
-    '/landing-no-opt-in': () => ({ body: html(tag('data-code="TC-JS"')) }),
+    '/landing-no-opt-in': () => ({ body: html(tag('data-code="TC-JS" data-debug')) }),
     '/thank-you': () => ({
       // The conversion is called before t.js loads: the stub queues it.
       body: html(
@@ -206,8 +206,9 @@ describeWithChromium('tracker in Chromium', () => {
   it('skips an automated browser (navigator.webdriver) without data-allow-automation', async () => {
     const robot = await browser.newContext()
     const robotPage = await robot.newPage()
+    const skipped = robotPage.waitForEvent('console', (message) => message.type() == 'debug')
     await robotPage.goto(`${shop}/landing-no-opt-in?nclid=${CLICK_ID}`)
-    await robotPage.waitForLoadState('load')
+    expect((await skipped).text()).toBe('nw webdriver')
     expect(await robotPage.evaluate(() => navigator.webdriver)).toBe(true)
     expect(await robot.cookies(shop)).toEqual([])
     await robot.close()

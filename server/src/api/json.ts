@@ -2,7 +2,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { AppError } from '../errors.js'
 import { formatAmount } from '../money.js'
-import type { Conversion } from '../storage/types.js'
+import type { Account, ApiKey, Campaign, CommissionOverride, Conversion, LeadRule, SaleRule } from '../storage/types.js'
 
 /** Refuses bodies that are not JSON with a 415 naming the content type. */
 export function requireJson(req: Request, _res: Response, next: NextFunction) {
@@ -21,4 +21,50 @@ export function conversionJson(c: Conversion) {
     refunded: money(c.refundedAmount, c.currency), reversedCommission: money(c.reversedCommission, c.commissionCurrency),
     customerEmail: c.customerEmail, createdAt: c.createdAt, approveAt: c.approveAt, decidedAt: c.decidedAt,
   }
+}
+
+/** Answers an empty body as `{}`; any body must be a JSON object (actions whose fields are all optional). */
+export function optionalJson(req: Request, res: Response, next: NextFunction) {
+  const empty = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0'
+  if (!empty) return requireJson(req, res, next)
+  req.body = {}
+  next()
+}
+
+/** An account as the API shows it: never its password hash. */
+export const accountJson = (a: Account) => ({ id: a.id, name: a.name, email: a.email, roles: a.roles, status: a.status, createdAt: a.createdAt })
+
+/** An API key as listed: never its hash (the key itself is not stored at all). */
+export const apiKeyJson = (k: ApiKey) => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.createdAt, revokedAt: k.revokedAt })
+
+/** 1250 basis points → "12.5". */
+export const percentText = (basisPoints: number) => (basisPoints / 100).toFixed(2).replace(/\.?0+$/, '')
+
+/** A commission rule: a percentage (with its basis points) or a fixed amount in `currency`. */
+export function ruleJson(rule: SaleRule | LeadRule | null, currency: string) {
+  if (!rule) return null
+  return rule.kind === 'percent'
+    ? { kind: 'percent' as const, percent: percentText(rule.basisPoints), basisPoints: rule.basisPoints }
+    : { kind: 'fixed' as const, amount: money(rule.amount, currency) }
+}
+
+export function campaignJson(c: Campaign) {
+  return {
+    id: c.id, advertiserId: c.advertiserId, name: c.name, description: c.description, status: c.status, currency: c.currency,
+    landingUrls: c.landingUrls, cookieWindowDays: c.cookieWindowDays, holdDays: c.holdDays, attribution: c.attribution,
+    saleRule: ruleJson(c.saleRule, c.currency), leadRule: ruleJson(c.leadRule, c.currency), createdAt: c.createdAt,
+  }
+}
+
+/** What a publisher may see of another advertiser's active campaign: enough to promote it. */
+export function publicCampaignJson(c: Campaign) {
+  return {
+    id: c.id, name: c.name, description: c.description, currency: c.currency, landingUrls: c.landingUrls,
+    cookieWindowDays: c.cookieWindowDays, attribution: c.attribution,
+    saleRule: ruleJson(c.saleRule, c.currency), leadRule: ruleJson(c.leadRule, c.currency),
+  }
+}
+
+export function overrideJson(o: CommissionOverride, currency: string) {
+  return { campaignId: o.campaignId, publisherId: o.publisherId, saleRule: ruleJson(o.saleRule, currency), leadRule: ruleJson(o.leadRule, currency) }
 }

@@ -74,20 +74,20 @@ export function createConversionIngest(deps: IngestDeps) {
     if (p.clickId !== undefined && !clickIdPattern.test(p.clickId)) {
       throw new AppError(400, 'bad_click_id', 'nclid is not a click id issued by this network', 'nclid')
     }
+    if (p.email !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(p.email)) throw badRequest('email', 'email must be an email address', 'bad_email')
     const codeCampaign = req.trackingCode
       ? await deps.campaigns.get(req.trackingCode.campaignId, (id) => storage.campaigns.get(id))
       : req.campaignId
         ? await ownCampaign(req.advertiserId, req.campaignId)
         : null
-    // The pixel of seed 002 carries no currency: the campaign's is meant.
-    const currency = p.currency !== undefined ? parseCurrency(p.currency) : codeCampaign?.currency ?? parseCurrency(undefined)
-    const amount = p.amount === undefined && type === 'lead' ? 0 : parseAmount(p.amount ?? '', currency)
-    if (p.email !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(p.email)) throw badRequest('email', 'email must be an email address', 'bad_email')
-
     const now = new Date()
     const attribution = await attribute({ storage, campaigns: deps.campaigns }, {
       advertiserId: req.advertiserId, clickId: p.clickId ?? null, cookieClicks: req.cookieClicks, at: now,
     })
+    // The pixel of seed 002 carries no currency: the campaign's is meant.
+    const defaultCurrency = (attribution.reason === 'attributed' ? attribution.campaign : null)?.currency ?? codeCampaign?.currency
+    const currency = p.currency !== undefined || !defaultCurrency ? parseCurrency(p.currency) : defaultCurrency
+    const amount = p.amount === undefined && type === 'lead' ? 0 : parseAmount(p.amount ?? '', currency)
     const attributed = attribution.reason === 'attributed' ? attribution : null
     const campaign = attributed?.campaign ?? codeCampaign
     const override = attributed?.click ? await storage.commissionOverrides.get(attributed.click.campaignId, attributed.click.publisherId) : null

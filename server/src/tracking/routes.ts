@@ -49,8 +49,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > maxBody) {
+        // Answer at once, but read the rest away so the client sees the 413 rather than a reset.
+        req.removeAllListeners('data')
+        req.resume()
         reject(new BodyError(413, 'too_large', `request body is larger than ${maxBody} bytes`))
-        req.destroy()
         return
       }
       chunks.push(chunk)

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest'
+import { conversionParams } from '../../server/src/tracking/params.js'
+
+describe('conversion parameters', () => {
+  it('reads our names', () => {
+    expect(conversionParams({ t: 'TC1', id: '11001', amount: '19.95', currency: 'EUR', nclid: 'abc', type: 'lead' }))
+      .toEqual({ code: 'TC1', orderId: '11001', amount: '19.95', currency: 'EUR', clickId: 'abc', type: 'lead' })
+  })
+  it("accepts Post Affiliate Pro's and iDevAffiliate's names so advertisers can migrate", () => {
+    expect(conversionParams({ TotalCost: '39.95', OrderID: 'A-1', ProductID: 'mug', Currency: 'USD' }))
+      .toEqual({ amount: '39.95', orderId: 'A-1', productId: 'mug', currency: 'USD' })
+    expect(conversionParams({ idev_saleamt: '12.00', idev_ordernum: '77' })).toEqual({ amount: '12.00', orderId: '77' })
+  })
+  it('prefers our own name when both are sent, and ignores empty values', () => {
+    expect(conversionParams({ amount: '1.00', TotalCost: '2.00', id: '', OrderID: 'X' })).toEqual({ amount: '1.00', orderId: 'X' })
+  })
+})
