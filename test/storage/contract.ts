@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UniqueViolation } from '../../server/src/storage/types.js'
 import type {
-  Click, NewCampaign, NewConversion, NewLedgerEntry, RequestLogEntry, Storage,
+  Click, NewCampaign, NewMessage, NewOrder, NewConversion, NewLedgerEntry, RequestLogEntry, Storage,
 } from '../../server/src/storage/types.js'
 
 export interface DriverHarness {
@@ -307,6 +307,126 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         const sum = entries.reduce((total, e) => total + e.amount, 0)
         expect(sum).toBe(amounts.reduce((x, y) => x + y, 0))
         expect((await s.ledger.balances(a.id))[0]!.pending).toBe(sum)
+      })
+    })
+
+    describe('ledger transfers', () => {
+      it('moves money between buckets only when the source holds it, once per key', async () => {
+        const a = await account(['publisher', 'advertiser'])
+        await s.ledger.append([entry(a.id, { bucket: 'approved', amount: 1000 })])
+        const transfer = (key: string, amount: number, to: 'credit' | 'paid' | null = 'credit') =>
+          s.ledger.transfer({ accountId: a.id, currency: 'EUR', from: 'approved', to, amount, kind: 'reinvest', key, memo: null })
+        expect(await transfer('t1', 400)).toBe('done')
+        expect(await transfer('t1', 400)).toBe('duplicate')
+        expect(await transfer('t2', 601)).toBe('insufficient')
+        expect(await transfer('t3', 100, null)).toBe('done')
+        expect((await s.ledger.balances(a.id))[0]).toEqual({ currency: 'EUR', pending: 0, approved: 500, paid: 0, credit: 400 })
+        expect(await s.ledger.transfer({ accountId: a.id, currency: 'USD', from: 'approved', to: 'paid', amount: 1, kind: 'payout', key: 'usd', memo: null })).toBe('insufficient')
+      })
+      it('never overdraws under concurrent transfers', async () => {
+        const a = await account(['publisher'])
+        await s.ledger.append([entry(a.id, { bucket: 'approved', amount: 1000 })])
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+          s.ledger.transfer({ accountId: a.id, currency: 'EUR', from: 'approved', to: 'paid', amount: 300, kind: 'payout', key: id(`p${i}`), memo: null })))
+        expect(results.filter((r) => r === 'done')).toHaveLength(3)
+        expect((await s.ledger.balances(a.id))[0]).toMatchObject({ approved: 100, paid: 900 })
+      })
+    })
+
+    describe('orders', () => {
+      const order = (accountId: string, patch: Partial<NewOrder> = {}): NewOrder => ({
+        id: id('ord'), accountId, externalId: id('ext'), customerId: 'cust-1', email: 'Bob@Example.com', name: 'Bob',
+        total: 4990, currency: 'EUR', status: 'initialized', items: [{ sku: 'mug', name: 'Mug', quantity: 2, price: 2495 }],
+        orderedAt: new Date(Date.now() - 1000), ...patch,
+      })
+      it('creates once per (account, external id) and updates the same order later', async () => {
+        const a = await account(['publisher'])
+        const o = order(a.id)
+        const first = await s.orders.upsert(o)
+        expect(first.created).toBe(true)
+        expect(first.order).toMatchObject({ id: o.id, email: 'bob@example.com', items: o.items, status: 'initialized' })
+        expect(await s.orders.get(o.id)).toEqual(first.order)
+        expect(await s.orders.getByExternalId(a.id, o.externalId)).toEqual(first.order)
+        const update = await s.orders.upsert({ ...o, id: id('ord'), status: 'cancelled' })
+        expect(update.created).toBe(false)
+        expect(update.order).toMatchObject({ id: o.id, status: 'cancelled' })
+        expect(update.order.updatedAt.getTime()).toBeGreaterThanOrEqual(first.order.updatedAt.getTime())
+        const other = await account(['publisher'])
+        expect((await s.orders.upsert({ ...o, id: id('ord'), accountId: other.id })).created).toBe(true)
+      })
+      it('creates one order when the same notification races', async () => {
+        const a = await account(['publisher'])
+        const o = order(a.id)
+        const results = await Promise.all(Array.from({ length: 10 }, () => s.orders.upsert({ ...o, id: id('ord') })))
+        expect(results.filter((r) => r.created)).toHaveLength(1)
+        expect(new Set(results.map((r) => r.order.id)).size).toBe(1)
+      })
+      it('lists newest first by order time, with a period, and forgets buyers after retention', async () => {
+        const a = await account(['publisher'])
+        const old = (await s.orders.upsert(order(a.id, { orderedAt: new Date(Date.now() - 86_400_000) }))).order
+        const recent = (await s.orders.upsert(order(a.id))).order
+        expect((await s.orders.list({ accountId: a.id })).map((o) => o.id)).toEqual([recent.id, old.id])
+        expect((await s.orders.list({ accountId: a.id, from: new Date(Date.now() - 3600_000) })).map((o) => o.id)).toEqual([recent.id])
+        expect(await s.orders.list({ accountId: a.id, limit: 1 })).toHaveLength(1)
+        expect(await s.orders.forgetBefore(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(2)
+        expect(await s.orders.get(recent.id)).toMatchObject({ email: null, name: null, total: 4990 })
+      })
+    })
+
+    describe('messages, outbox and suppressions', () => {
+      const message = (accountId: string, patch: Partial<NewMessage> = {}): NewMessage => ({
+        id: id('msg'), accountId, orderId: id('ord'), channel: 'email', recipient: 'Bob@Example.com', subject: 'Thanks',
+        tags: ['offer-email'], campaignIds: ['cmp_a', 'cmp_b'], status: 'queued', ...patch,
+      })
+      it('keeps one message per (account, order), also under concurrent inserts', async () => {
+        const a = await account(['publisher'])
+        const m = message(a.id)
+        const results = await Promise.all(Array.from({ length: 10 }, () => s.messages.insertIfAbsent({ ...m, id: id('msg') })))
+        expect(results.filter((r) => r.created)).toHaveLength(1)
+        const stored = results.find((r) => r.created)!.message
+        expect(stored).toMatchObject({ recipient: 'bob@example.com', attempts: 0, leaseUntil: null, providerId: null, sentAt: null, tags: ['offer-email'], campaignIds: ['cmp_a', 'cmp_b'] })
+        expect(await s.messages.get(stored.id)).toEqual(stored)
+        // Messages without an order are not deduplicated.
+        expect((await s.messages.insertIfAbsent(message(a.id, { orderId: null }))).created).toBe(true)
+        expect((await s.messages.insertIfAbsent(message(a.id, { orderId: null }))).created).toBe(true)
+      })
+      it('lets exactly one sender claim a queued message, and updates only from allowed states', async () => {
+        const a = await account(['publisher'])
+        const { message: m } = await s.messages.insertIfAbsent(message(a.id))
+        const lease = new Date(Date.now() + 60_000)
+        const claims = await Promise.all(Array.from({ length: 5 }, () => s.messages.claim(m.id, lease)))
+        const won = claims.filter(Boolean)
+        expect(won).toHaveLength(1)
+        expect(won[0]).toMatchObject({ status: 'sending', attempts: 1, leaseUntil: lease })
+        expect(await s.messages.update(m.id, ['queued'], { status: 'sent' })).toBeNull()
+        const sentAt = new Date()
+        expect(await s.messages.update(m.id, ['sending'], { status: 'sent', providerId: '<id@mg>', sentAt, leaseUntil: null }))
+          .toMatchObject({ status: 'sent', providerId: '<id@mg>', sentAt, leaseUntil: null })
+        expect(await s.messages.claim(m.id, lease)).toBeNull()
+      })
+      it('finds sends whose lease expired, lists by account and forgets recipients', async () => {
+        const a = await account(['publisher'])
+        const { message: m } = await s.messages.insertIfAbsent(message(a.id))
+        await s.messages.claim(m.id, new Date(Date.now() - 1000))
+        expect((await s.messages.listExpiredLeases(new Date())).map((x) => x.id)).toContain(m.id)
+        const { message: later } = await s.messages.insertIfAbsent(message(a.id))
+        expect((await s.messages.listByAccount(a.id)).map((x) => x.id)).toEqual([later.id, m.id])
+        expect(await s.messages.forgetBefore(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(2)
+        expect((await s.messages.get(m.id))!.recipient).toBeNull()
+      })
+      it('keeps emails in the outbox, newest first', async () => {
+        const first = await s.outbox.add({ id: id('out'), messageId: 'msg_1', from: '"Shop" <offers@x.example>', to: 'bob@example.com', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', headers: { 'Reply-To': 'shop@example.com' } })
+        const second = await s.outbox.add({ id: id('out'), messageId: null, from: 'a@x.example', to: 'c@example.com', subject: 'Two', html: '', text: '', headers: {} })
+        expect(await s.outbox.get(first.id)).toEqual(first)
+        const listed = (await s.outbox.list(100)).map((e) => e.id)
+        expect(listed.indexOf(second.id)).toBeLessThan(listed.indexOf(first.id))
+      })
+      it('remembers suppressed addresses by hash, idempotently', async () => {
+        const hash = id('h')
+        expect(await s.suppressions.has(hash)).toBe(false)
+        await s.suppressions.add(hash)
+        await s.suppressions.add(hash)
+        expect(await s.suppressions.has(hash)).toBe(true)
       })
     })
 

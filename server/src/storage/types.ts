@@ -251,6 +251,99 @@ export interface RequestLogQuery {
   limit?: number
 }
 
+// ---------- orders (shops notify them; advertisers report them for revenue) ----------
+export type OrderStatus = 'initialized' | 'in_progress' | 'delivered' | 'cancelled' | 'refunded'
+export interface OrderItem {
+  sku: string | null
+  name: string
+  quantity: number
+  /** Unit price in minor units of the order's currency. */
+  price: number
+}
+export interface Order {
+  id: string
+  /** The account that reported the order (a shop, or an advertiser). */
+  accountId: string
+  /** The order id in the shop's own system; unique per account. */
+  externalId: string
+  customerId: string | null
+  /** Lower-cased buyer email; null once forgotten (retention) or when not given. */
+  email: string | null
+  name: string | null
+  total: number
+  currency: string
+  status: OrderStatus
+  items: OrderItem[]
+  orderedAt: Date
+  createdAt: Date
+  updatedAt: Date
+}
+export type NewOrder = Omit<Order, 'createdAt' | 'updatedAt'>
+export interface OrderQuery {
+  accountId: string
+  from?: Date
+  to?: Date
+  limit?: number
+}
+
+// ---------- messages (offer emails and any campaign sent through the network) ----------
+export type Channel = 'email'
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed'
+export interface Message {
+  id: string
+  /** The account in whose name it is sent (the shop). */
+  accountId: string
+  /** The order that triggered it; one message per (account, order). */
+  orderId: string | null
+  channel: Channel
+  /** Lower-cased address; null once forgotten (retention). */
+  recipient: string | null
+  subject: string
+  tags: string[]
+  /** The advertisers' campaigns whose offers it carries. */
+  campaignIds: string[]
+  status: MessageStatus
+  attempts: number
+  /** While `sending`: the claim expires then (a crashed sender never makes a second email). */
+  leaseUntil: Date | null
+  /** The provider's message id (Mailgun's `id`). */
+  providerId: string | null
+  error: string | null
+  createdAt: Date
+  sentAt: Date | null
+}
+export type NewMessage = Omit<Message, 'createdAt' | 'sentAt' | 'attempts' | 'leaseUntil' | 'providerId' | 'error'>
+export type MessagePatch = Partial<Pick<Message, 'status' | 'providerId' | 'error' | 'sentAt' | 'leaseUntil' | 'subject' | 'campaignIds' | 'tags'>>
+
+/** An email the local outbox kept instead of sending (no Mailgun key: demos and development). */
+export interface OutboxEmail {
+  id: string
+  messageId: string | null
+  from: string
+  to: string
+  subject: string
+  html: string
+  text: string
+  headers: Record<string, string>
+  createdAt: Date
+}
+
+/** A ledger transfer between two buckets of one account, refused when the source would go below zero. */
+export interface LedgerTransfer {
+  accountId: string
+  currency: string
+  from: LedgerBucket
+  /** null: the money leaves the account (credit spent on commissions). */
+  to: LedgerBucket | null
+  amount: number
+  kind: LedgerKind
+  key: string
+  memo: string | null
+  conversionId?: string | null
+  payoutId?: string | null
+}
+export type TransferResult = 'done' | 'insufficient' | 'duplicate'
+
 // ---------- the contract ----------
 /** Thrown by create operations that hit a unique constraint (e.g. an email already taken). */
 export class UniqueViolation extends Error {
@@ -344,6 +437,50 @@ export interface Storage {
     listByAccount(accountId: string, limit?: number): Promise<LedgerEntry[]>
     /** Sums per currency and bucket, derived from the entries. */
     balances(accountId: string): Promise<Balance[]>
+    /**
+     * Moves money between buckets of one account atomically, serialised per account so concurrent
+     * transfers cannot overdraw the source bucket.
+     */
+    transfer(transfer: LedgerTransfer): Promise<TransferResult>
+  }
+  orders: {
+    /** Creates the order, or updates the existing one with the same (accountId, externalId). */
+    upsert(order: NewOrder): Promise<{ order: Order; created: boolean }>
+    get(id: string): Promise<Order | null>
+    getByExternalId(accountId: string, externalId: string): Promise<Order | null>
+    /** Newest first by orderedAt. */
+    list(query: OrderQuery): Promise<Order[]>
+    /** Clears buyer emails and names of orders created before `before`; returns how many. */
+    forgetBefore(before: Date): Promise<number>
+  }
+  messages: {
+    /** Inserts unless a message for the same (accountId, orderId) exists; then returns that one. */
+    insertIfAbsent(message: NewMessage): Promise<{ message: Message; created: boolean }>
+    get(id: string): Promise<Message | null>
+    /**
+     * Claims a queued message for sending (compare-and-set queued → sending, attempts + 1, leaseUntil);
+     * null when it is not queued. Only the claimer may send it.
+     */
+    claim(id: string, leaseUntil: Date): Promise<Message | null>
+    /** Updates a message only while it is in one of `from` states. */
+    update(id: string, from: MessageStatus[], patch: MessagePatch): Promise<Message | null>
+    /** Messages stuck in `sending` whose lease ended before `now`. */
+    listExpiredLeases(now: Date, limit?: number): Promise<Message[]>
+    /** Newest first. */
+    listByAccount(accountId: string, limit?: number): Promise<Message[]>
+    /** Clears recipients of messages created before `before`; returns how many. */
+    forgetBefore(before: Date): Promise<number>
+  }
+  outbox: {
+    add(email: Omit<OutboxEmail, 'createdAt'>): Promise<OutboxEmail>
+    get(id: string): Promise<OutboxEmail | null>
+    /** Newest first. */
+    list(limit?: number): Promise<OutboxEmail[]>
+  }
+  suppressions: {
+    /** Records that this address (as a keyed hash) wants no more offer emails; idempotent. */
+    add(addressHash: string): Promise<void>
+    has(addressHash: string): Promise<boolean>
   }
   requestLog: {
     /** Stores entries in one round trip. */

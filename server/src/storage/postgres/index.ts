@@ -7,7 +7,9 @@ import { clicks } from './clicks.js'
 import { conversions } from './conversions.js'
 import { ledger } from './ledger.js'
 import { links, trackingCodes } from './links.js'
+import { messages, outbox, suppressions } from './messages.js'
 import { migrate } from './migrations.js'
+import { orders } from './orders.js'
 import { requestLog } from './requestLog.js'
 import { embeddedPool, serverPool, type SqlPool } from './sql.js'
 
@@ -29,6 +31,10 @@ export class PostgresStorage implements Storage {
   conversions!: Storage['conversions']
   ledger!: Storage['ledger']
   requestLog!: Storage['requestLog']
+  orders!: Storage['orders']
+  messages!: Storage['messages']
+  outbox!: Storage['outbox']
+  suppressions!: Storage['suppressions']
 
   constructor(private readonly options: PostgresOptions) {
     this.driver = options.driver
@@ -56,6 +62,10 @@ export class PostgresStorage implements Storage {
     this.conversions = conversions(pool)
     this.ledger = ledger(pool)
     this.requestLog = requestLog(pool)
+    this.orders = orders(pool)
+    this.messages = messages(pool)
+    this.outbox = outbox(pool)
+    this.suppressions = suppressions(pool)
   }
 
   async close(): Promise<void> {

@@ -48,6 +48,25 @@ export function ledger(sql: SqlPool): Storage['ledger'] {
         throw error
       }
     },
+    async transfer(t) {
+      return sql.transaction(async (tx) => {
+        // One transfer per account at a time: the balance read below stays true until this commits.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [t.accountId])
+        const taken = await tx.query('SELECT 1 FROM ledger_entries WHERE key = $1', [`${t.key}:${t.from}`])
+        if (taken.rows.length > 0) return 'duplicate' as const
+        const { rows } = await tx.query<{ total: number | null }>(
+          'SELECT sum(amount)::int8 AS total FROM ledger_entries WHERE account_id = $1 AND currency = $2 AND bucket = $3',
+          [t.accountId, t.currency, t.from],
+        )
+        if ((rows[0]?.total ?? 0) < t.amount) return 'insufficient' as const
+        const entry = (bucket: NewLedgerEntry['bucket'], amount: number): NewLedgerEntry => ({
+          accountId: t.accountId, bucket, amount, currency: t.currency, kind: t.kind, conversionId: t.conversionId ?? null,
+          payoutId: t.payoutId ?? null, key: `${t.key}:${bucket}`, memo: t.memo,
+        })
+        await insertEntries(tx, t.to ? [entry(t.from, -t.amount), entry(t.to, t.amount)] : [entry(t.from, -t.amount)])
+        return 'done' as const
+      })
+    },
     async listByAccount(accountId, limit = 100) {
       const { rows } = await sql.query(
         'SELECT * FROM ledger_entries WHERE account_id = $1 ORDER BY seq DESC LIMIT $2',

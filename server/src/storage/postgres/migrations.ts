@@ -172,6 +172,69 @@ CREATE INDEX request_log_advertiser ON request_log (advertiser_id, at DESC);
 CREATE INDEX request_log_at ON request_log (at);
 `,
   },
+  {
+    version: 2,
+    name: 'orders, messages, outbox, suppressions',
+    sql: `
+CREATE TABLE orders (
+  seq bigserial UNIQUE,
+  id text PRIMARY KEY,
+  account_id text NOT NULL,
+  external_id text NOT NULL,
+  customer_id text,
+  email text,
+  name text,
+  total bigint NOT NULL,
+  currency char(3) NOT NULL,
+  status text NOT NULL,
+  items jsonb NOT NULL,
+  ordered_at timestamptz NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (account_id, external_id)
+);
+CREATE INDEX orders_account_ordered ON orders (account_id, ordered_at DESC);
+CREATE INDEX orders_created ON orders (created_at);
+CREATE TABLE messages (
+  seq bigserial UNIQUE,
+  id text PRIMARY KEY,
+  account_id text NOT NULL,
+  order_id text,
+  channel text NOT NULL,
+  recipient text,
+  subject text NOT NULL,
+  tags text[] NOT NULL,
+  campaign_ids text[] NOT NULL,
+  status text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  lease_until timestamptz,
+  provider_id text,
+  error text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  sent_at timestamptz
+);
+-- One message per order of a shop: the database itself refuses a second one.
+CREATE UNIQUE INDEX messages_order ON messages (account_id, order_id) WHERE order_id IS NOT NULL;
+CREATE INDEX messages_account ON messages (account_id, seq DESC);
+CREATE INDEX messages_sending ON messages (lease_until) WHERE status = 'sending';
+CREATE TABLE outbox (
+  seq bigserial UNIQUE,
+  id text PRIMARY KEY,
+  message_id text,
+  sender text NOT NULL,
+  recipient text NOT NULL,
+  subject text NOT NULL,
+  html text NOT NULL,
+  text_body text NOT NULL,
+  headers jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE suppressions (
+  address_hash text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ]
 
 /** Applies pending migrations; an advisory lock keeps concurrent starters from racing. */
