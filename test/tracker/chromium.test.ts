@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { describeWithChromium, launchChromium } from '../support/browser'
+import { describeWithChromium, launchChromium } from '../support/browser.js'
 
 // The built tracker in a real Chromium, end to end: a network server (127.0.0.1) serves t.js and records
 // every hit; the shop's pages come from another server reached as `localhost`, so the shop and the network

@@ -1,6 +1,5 @@
-import { CookieJar } from 'jsdom'
 import { describe, expect, it } from 'vitest'
-import { CLICK_ID, NETWORK, openPage, type PageOptions } from './page'
+import { CLICK_ID, NETWORK, newCookieJar, openPage, type PageOptions } from './page.js'
 
 // F3 method 1: `nw('conversion', {...})` through the command queue, as sent by the built tracker.
 
@@ -8,7 +7,7 @@ const SHOP = 'https://shop.example.com'
 
 /** A thank-you page reached after landing with CLICK_ID; hits go out by sendBeacon. */
 const thankYouPage = async (options: Partial<PageOptions> = {}) => {
-  const cookieJar = new CookieJar()
+  const cookieJar = newCookieJar()
   await openPage({ url: `${SHOP}/?nclid=${CLICK_ID}`, cookieJar })
   return openPage({
     url: `${SHOP}/thank-you`,
@@ -94,7 +93,7 @@ describe('the command queue', () => {
 
 describe('once per order and browser session', () => {
   it('does not send the same order id twice, even after a reload', async () => {
-    const cookieJar = new CookieJar()
+    const cookieJar = newCookieJar()
     const page = await thankYouPage({ cookieJar })
     page.run("nw('conversion', { orderId: 'A-1', amount: '1' }); nw('conversion', { orderId: 'A-1', amount: '1' })")
     expect(page.hits).toHaveLength(1)

@@ -1,6 +1,5 @@
-import { CookieJar } from 'jsdom'
 import { describe, expect, it } from 'vitest'
-import { CLICK_ID, NETWORK, openPage, type Page } from './page'
+import { CLICK_ID, NETWORK, newCookieJar, openPage, type Page } from './page.js'
 
 // F3 method 2: a plain form posting to ENDPOINT/conv carries the stored click id when the script is there.
 // jsdom builds no submission body, so these tests fire the `formdata` event the browser fires while building
@@ -14,7 +13,7 @@ const FORM = `
   <form id="search" action="/search" method="POST"><input name="q"></form>`
 
 const checkout = async (landing: string | null) => {
-  const cookieJar = new CookieJar()
+  const cookieJar = newCookieJar()
   if (landing) await openPage({ url: `https://shop.example.com/${landing}`, cookieJar })
   return openPage({ url: 'https://shop.example.com/checkout', body: FORM, cookieJar })
 }

@@ -1,6 +1,5 @@
-import { CookieJar } from 'jsdom'
 import { describe, expect, it } from 'vitest'
-import { CLICK_ID, OTHER_CLICK_ID, openPage, storedCookie } from './page'
+import { CLICK_ID, OTHER_CLICK_ID, newCookieJar, openPage, storedCookie, type CookieJar } from './page.js'
 
 // F2: the built tracker keeps the click id from the landing URL in a first-party cookie.
 
@@ -70,7 +69,7 @@ describe('the click id cookie', () => {
 
 describe('attribution model', () => {
   const twoLandings = async (data: Record<string, string>) => {
-    const cookieJar = new CookieJar()
+    const cookieJar = newCookieJar()
     await land(`https://shop.example.com/a?nclid=${CLICK_ID}`, data, cookieJar)
     return land(`https://shop.example.com/b?nclid=${OTHER_CLICK_ID}`, data, cookieJar)
   }
@@ -103,7 +102,7 @@ describe('malformed click ids', () => {
 
   for (const [name, value] of Object.entries(malformed)) {
     it(`never overwrite a stored id (${name})`, async () => {
-      const cookieJar = new CookieJar()
+      const cookieJar = newCookieJar()
       await land(`https://shop.example.com/?nclid=${CLICK_ID}`, {}, cookieJar)
       const page = await land(`https://shop.example.com/?nclid=${encodeURIComponent(value)}`, {}, cookieJar)
       expect(storedCookie(page)?.value).toBe(CLICK_ID)
@@ -117,7 +116,7 @@ describe('malformed click ids', () => {
   })
 
   it('a stored value that is not a click id counts as none (first click then stores the new id)', async () => {
-    const cookieJar = new CookieJar()
+    const cookieJar = newCookieJar()
     cookieJar.setCookieSync('_nclid=tampered', 'https://shop.example.com/')
     const page = await land(`https://shop.example.com/?nclid=${CLICK_ID}`, { model: 'first' }, cookieJar)
     expect(page.window.document.cookie).toContain(`_nclid=${CLICK_ID}`)

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { CookieJar, JSDOM, ResourceLoader, VirtualConsole, type DOMWindow } from 'jsdom'
+import { createRequire } from 'node:module'
 
 /**
  * Loads the built `tracker/dist/t.js` into a fresh jsdom page exactly as an advertiser pastes it: the stub,
@@ -14,11 +14,52 @@ export const OTHER_CLICK_ID = 'Zz9-8yX_7wV6uT5sR4qP3o'
 
 export const STUB = 'window.nw=window.nw||function(){(nw.q=nw.q||[]).push(arguments)}'
 
+// The repository has no @types/jsdom: these are the parts of jsdom's API the tracker tests use.
+interface Cookie {
+  key: string
+  value: string
+  domain: string | null
+  hostOnly: boolean | null
+  path: string | null
+  sameSite: string
+  secure: boolean
+  maxAge: number | 'Infinity' | '-Infinity' | null
+}
+export interface CookieJar {
+  getCookiesSync(url: string): Cookie[]
+  setCookieSync(cookie: string, url: string): Cookie
+}
+/** A jsdom page's window, with the tracker's global. */
+export type DOMWindow = Window &
+  typeof globalThis & { nw?: { (name: string, argument?: unknown): void; q?: IArguments[]; loaded?: number } }
+interface VirtualConsole {
+  on(event: 'jsdomError', listener: (error: Error) => void): this
+  on(event: 'debug', listener: (...args: unknown[]) => void): this
+}
+const jsdom = createRequire(import.meta.url)('jsdom') as {
+  JSDOM: new (
+    html: string,
+    options: {
+      url: string
+      runScripts: 'dangerously'
+      resources: object
+      cookieJar: CookieJar
+      virtualConsole: VirtualConsole
+      beforeParse: (window: DOMWindow) => void
+    },
+  ) => { window: DOMWindow }
+  ResourceLoader: new () => object
+  CookieJar: new () => CookieJar
+  VirtualConsole: new () => VirtualConsole
+}
+
+export const newCookieJar = (): CookieJar => new jsdom.CookieJar()
+
 /** The production build, as the network serves it. */
 export const tracker = readFileSync(new URL('../../tracker/dist/t.js', import.meta.url), 'utf8')
 
-class NetworkLoader extends ResourceLoader {
-  override fetch(url: string) {
+class NetworkLoader extends jsdom.ResourceLoader {
+  fetch(url: string) {
     return url === NETWORK + '/t.js' ? Promise.resolve(Buffer.from(tracker)) : null
   }
 }
@@ -104,8 +145,8 @@ export const openPage = async (options: PageOptions): Promise<Page> => {
   const hits: Hit[] = []
   const errors: unknown[] = []
   const debug: string[] = []
-  const cookieJar = options.cookieJar ?? new CookieJar()
-  const virtualConsole = new VirtualConsole()
+  const cookieJar = options.cookieJar ?? newCookieJar()
+  const virtualConsole = new jsdom.VirtualConsole()
   virtualConsole.on('jsdomError', (error) => errors.push(error))
   virtualConsole.on('debug', (...args: unknown[]) => debug.push(args.map(String).join(' ')))
 
@@ -120,7 +161,7 @@ export const openPage = async (options: PageOptions): Promise<Page> => {
     tag.repeat(options.copies ?? 1) +
     `</head><body>${options.body ?? ''}</body></html>`
 
-  const dom = new JSDOM(html, {
+  const dom = new jsdom.JSDOM(html, {
     url: options.url,
     runScripts: 'dangerously',
     resources: new NetworkLoader(),

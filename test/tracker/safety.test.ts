@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CLICK_ID, openPage, storedCookie, tracker } from './page'
+import { CLICK_ID, openPage, storedCookie, tracker } from './page.js'
 
 // The tracker must never hurt the host page: nothing it does throws into the page.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { NETWORK, openPage, settle, type Transports } from './page'
+import { NETWORK, openPage, settle, type Transports } from './page.js'
 
 // How a conversion leaves the page: sendBeacon, else fetch keepalive, else the image pixel (GET).
 

@@ -1,0 +1,21 @@
+import { endpoint } from './config'
+import { readClickId } from './cookie'
+import { guard } from './debug'
+
+/**
+ * F3 method 2: a plain form posting to `${endpoint}/conv` works without the script; with it, the post also
+ * carries the first-party click id, which survives where the network's own cookie is blocked. The browser
+ * fires `formdata` while it builds the body of any submission (a click, `submit()`, `requestSubmit()`), so
+ * no form is missed and the page's DOM is left alone.
+ */
+export const watchForms = (): void =>
+  document.addEventListener(
+    'formdata',
+    (event) =>
+      guard(() => {
+        const id = readClickId()
+        const form = event.target as HTMLFormElement
+        if (id && form.action.startsWith(endpoint + '/conv') && !event.formData.has('nclid')) event.formData.append('nclid', id)
+      }),
+    true,
+  )
