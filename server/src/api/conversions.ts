@@ -26,6 +26,7 @@ export function conversionIngestRoutes(services: Services): Router {
       params: {
         orderId, amount: text('amount'), currency: text('currency'), type: text('type'), clickId: text('clickId'), email: text('customerEmail'),
       },
+      fields: { orderId: 'orderId', clickId: 'clickId', email: 'customerEmail' },
       cookieClicks: {}, raw: body, ipHash: hashIp(services.config.cookieSecret, clientIp(req, false)), userAgent: req.get('user-agent') ?? null,
     })
     if (!outcome.created) res.set('Idempotent-Replayed', 'true')

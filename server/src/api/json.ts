@@ -8,7 +8,29 @@ import type { Account, ApiKey, Campaign, CommissionOverride, Conversion, LeadRul
 export function requireJson(req: Request, _res: Response, next: NextFunction) {
   if (!req.is('application/json')) return next(new AppError(415, 'unsupported_content_type', 'send the body as application/json', 'content-type'))
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return next(new AppError(400, 'invalid', 'the body must be a JSON object', 'body'))
+  const problem = illFormed(req.body, [], 0)
+  if (problem) return next(new AppError(400, 'invalid', problem.message, problem.field))
   next()
+}
+
+const loneSurrogate = /\p{Cs}/u
+const maxDepth = 20
+
+/**
+ * JSON may carry text that is not Unicode (a lone surrogate such as "\ud800"), which no store can keep as
+ * JSON; and nesting deeper than any request needs. Either is refused up front, naming where it is.
+ */
+function illFormed(value: unknown, path: string[], depth: number): { field: string; message: string } | null {
+  const field = () => path.join('.') || 'body'
+  if (typeof value === 'string') return loneSurrogate.test(value) ? { field: field(), message: `${field()} is not valid Unicode text` } : null
+  if (typeof value !== 'object' || value === null) return null
+  if (depth >= maxDepth) return { field: field(), message: `${field()} is nested too deeply` }
+  for (const [key, item] of Object.entries(value)) {
+    if (loneSurrogate.test(key)) return { field: field(), message: `${field()} has a field name that is not valid Unicode text` }
+    const found = illFormed(item, [...path, key], depth + 1)
+    if (found) return found
+  }
+  return null
 }
 
 export const money = (amount: number, currency: string) => ({ amount, currency, formatted: formatAmount(amount, currency) })

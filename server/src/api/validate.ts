@@ -71,18 +71,24 @@ export const limit = (max: number) =>
   z.string().regex(/^\d{1,6}$/, { message: 'must be a whole number' }).transform(Number)
     .pipe(z.number().int().min(1).max(max)).optional()
 
+/** The range dates are accepted in: wide enough for any query, narrow enough for every store. */
+const minDate = Date.UTC(1970, 0, 1)
+const maxDate = Date.UTC(9999, 11, 31)
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/
-const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/
+const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
 
 /**
- * An ISO 8601 date or date-time query parameter. A bare date as `to` means the end of that day, so
+ * An ISO 8601 date or date-time (with Z or an offset) query parameter. A bare date as `to` means the end of that day, so
  * `from=2025-01-01&to=2025-01-31` covers January; a date-time `to` is exclusive.
  */
 export const isoDate = (end: boolean) =>
   z.string().transform((value, ctx) => {
     const time = dateOnly.test(value) || dateTime.test(value) ? Date.parse(value) : Number.NaN
-    if (Number.isNaN(time)) {
-      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date such as 2025-01-31 or 2025-01-31T12:00:00Z' })
+    // Date.parse rolls 2025-02-30 over to March; a date that does not exist is a mistake, not a wish.
+    const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
+    const real = !Number.isNaN(time) && new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d && m >= 1 && m <= 12
+    if (!real || time < minDate || time > maxDate) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date (1970–9999) such as 2025-01-31 or 2025-01-31T12:00:00Z' })
       return z.NEVER
     }
     return new Date(end && dateOnly.test(value) ? time + 86_400_000 : time)
