@@ -9,6 +9,7 @@ import type { RequestListener } from 'node:http'
 import type { Services } from './services.js'
 import { createTrackingRoutes } from './tracking/routes.js'
 import { apiRoutes } from './api/index.js'
+import { monetizePages } from './monetize/pages.js'
 
 export type AppDeps = Services
 
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): RequestListener {
   })
 
   app.use('/api/v1', apiRoutes(deps))
+  app.use(monetizePages(deps))
   app.use((_req, _res, next) => next(new AppError(404, 'not_found', 'no such resource')))
   app.use(errorMiddleware(deps.logger))
 

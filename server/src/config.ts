@@ -26,6 +26,15 @@ const schema = z.object({
   /** Same visitor + link within this many seconds counts as a duplicate click. */
   DUPLICATE_CLICK_WINDOW_SECONDS: z.coerce.number().int().min(0).default(3600),
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Mailgun: with no key, emails go to the local outbox (shown at /outbox) instead of being sent. */
+  MAILGUN_API_KEY: z.string().min(1).optional(),
+  MAILGUN_DOMAIN: z.string().min(1).optional(),
+  /** https://api.eu.mailgun.net for the EU region, or a test server. */
+  MAILGUN_URL: z.url().default('https://api.mailgun.net'),
+  MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
+  OFFERS_PER_EMAIL: z.coerce.number().int().min(1).max(10).default(3),
+  /** Buyer addresses on orders and messages are cleared after this many days. */
+  BUYER_DATA_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
 })
 
 export type Config = z.infer<typeof schema> & { publicUrl: string; cookieSecret: string }
@@ -41,6 +50,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration — ${problems.join('; ')}`)
   }
   const c = parsed.data
+  if (c.MAILGUN_API_KEY && !c.MAILGUN_DOMAIN) {
+    throw new ConfigError('invalid configuration — MAILGUN_DOMAIN: required when MAILGUN_API_KEY is set')
+  }
   if (c.NODE_ENV === 'production' && !c.COOKIE_SECRET) {
     throw new ConfigError('invalid configuration — COOKIE_SECRET: required in production (at least 16 characters)')
   }

@@ -29,6 +29,8 @@ function fromParser(error: { type?: string; status?: number; message?: string })
     case 'charset.unsupported':
       return new AppError(415, 'unsupported_encoding', error.message ?? 'unsupported encoding', 'body')
     default:
+      // Express's own client errors (a malformed URL encoding, …) carry their 4xx status.
+      if (error.status && error.status >= 400 && error.status < 500) return new AppError(error.status, 'bad_request', error.message ?? 'bad request')
       return null
   }
 }

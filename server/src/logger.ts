@@ -8,7 +8,7 @@ export const redactedPaths = [
   'ip', '*.ip', 'remoteAddress', '*.remoteAddress',
   'password', '*.password', 'passwordHash', '*.passwordHash',
   'apiKey', '*.apiKey', 'secret', '*.secret', 'postbackSecret', '*.postbackSecret',
-  'cookieSecret', '*.cookieSecret', 'authorization', '*.authorization', 'headers.authorization',
+  'cookieSecret', '*.cookieSecret', 'MAILGUN_API_KEY', '*.MAILGUN_API_KEY', 'key', '*.key', 'authorization', '*.authorization', 'headers.authorization',
   'headers.cookie', '*.headers.cookie', '*.headers.authorization', '*.*.headers.authorization', '*.*.headers.cookie', 'token', '*.token', 'signature', '*.signature',
 ]
 

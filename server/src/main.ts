@@ -1,6 +1,6 @@
 // The network server process: configuration → storage → jobs → app → listen, and a graceful stop.
 import type { AddressInfo } from 'node:net'
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import { pathToFileURL } from 'node:url'
 import { createApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -9,6 +9,7 @@ import { createJobs, type JobOptions } from './jobs/index.js'
 import { createLogger, type Logger } from './logger.js'
 import { createStorage } from './storage/index.js'
 import { createServices, type Services } from './services.js'
+import type { Mailer } from './monetize/mailer.js'
 import type { Storage } from './storage/types.js'
 
 export interface Network {
@@ -20,25 +21,37 @@ export interface Network {
   stop(): Promise<void>
 }
 
-export async function startNetwork(config: Config, logger: Logger, options: { jobs?: JobOptions; demoShopUrl?: string } = {}): Promise<Network> {
+export interface NetworkOptions {
+  jobs?: JobOptions
+  demoShopUrl?: string
+  /** Replaces the mailer chosen from the configuration (tests). */
+  mailer?: Mailer
+}
+
+export async function startNetwork(baseConfig: Config, logger: Logger, options: NetworkOptions = {}): Promise<Network> {
+  // Bind the port first (answering 503 until ready), so links and emails carry the real address when it
+  // was chosen by the system (PORT=0).
+  let handle: RequestListener = (_req, res) => void res.writeHead(503, { 'Retry-After': '1' }).end()
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => handle(req, res))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(baseConfig.PORT, baseConfig.HOST, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const url = baseConfig.PUBLIC_URL ?? `http://${baseConfig.HOST === '0.0.0.0' ? '127.0.0.1' : baseConfig.HOST}:${port}`
+  const config: Config = { ...baseConfig, publicUrl: url.replace(/\/$/, '') }
   const storage = await createStorage({ mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR })
   await storage.connect()
   const jobs = createJobs(storage, logger, options.jobs)
-  const services = createServices({ config, storage, logger, schedule: jobs.schedule })
+  const services = createServices({ config, storage, logger, schedule: jobs.schedule, runNow: jobs.runNow, mailer: options.mailer })
   await jobs.start(services)
   const demo = config.SEED_DEMO
     ? await seedDemo(storage, config, options.demoShopUrl ?? `http://127.0.0.1:${config.DEMO_SHOP_PORT}`)
     : null
-  const server = createServer({ keepAliveTimeout: 65_000 }, createApp(services))
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.PORT, config.HOST, () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  const url = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`
+  handle = createApp(services)
   let stopping: Promise<void> | undefined
   return {
-    url,
+    url: config.publicUrl,
     server,
     storage,
     services,

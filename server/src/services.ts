@@ -8,12 +8,17 @@ import { createClickRecorder } from './tracking/clicks.js'
 import { createConversionIngest } from './tracking/conversions.js'
 import { createLifecycle } from './tracking/lifecycle.js'
 import { RequestLog } from './tracking/requestLog.js'
+import { createMailer, type Mailer } from './monetize/mailer.js'
+import { createMonetize, type Monetize } from './monetize/index.js'
 
 export interface ServiceDeps {
   config: Config
   storage: Storage
   logger: Logger
   schedule(when: Date, job: string, data: Record<string, unknown>): Promise<unknown>
+  runNow(job: string, data: Record<string, unknown>): Promise<unknown>
+  /** Replaces the mailer chosen from the configuration (tests). */
+  mailer?: Mailer
 }
 
 /** Hot look-ups are cached this long; a change made by another process shows within it. */
@@ -27,9 +32,15 @@ export function createServices(deps: ServiceDeps) {
     trackingCodes: new TtlCache<TrackingCode | null>(cacheMs),
   }
   const requestLog = new RequestLog(storage)
-  const lifecycle = createLifecycle({ storage, logger, schedule: deps.schedule })
+  // Declared before use by the hooks below; assigned once everything it needs exists.
+  let monetize: Monetize
+  const lifecycle = createLifecycle({ storage, logger, schedule: deps.schedule, onApproved: (c) => monetize.spendCredit(c) })
   const ingest = createConversionIngest({ storage, requestLog, lifecycle, campaigns: cache.campaigns })
-  const clicks = createClickRecorder({ config, storage, requestLog, links: cache.links, campaigns: cache.campaigns })
+  const mailer = deps.mailer ?? createMailer(config, storage)
+  monetize = createMonetize({ config, storage, logger, mailer, ingest, runNow: deps.runNow })
+  const clicks = createClickRecorder({
+    config, storage, requestLog, links: cache.links, campaigns: cache.campaigns, onClick: (click, campaign) => monetize.recordEmailLead(click, campaign),
+  })
   return {
     config,
     storage,
@@ -39,6 +50,8 @@ export function createServices(deps: ServiceDeps) {
     lifecycle,
     ingest,
     clicks,
+    mailer,
+    monetize,
     /** Waits for every batched write to be stored (at shutdown). */
     async drain() {
       await Promise.all([clicks.drain(), requestLog.drain()])

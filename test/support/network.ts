@@ -12,10 +12,10 @@ export interface TestNetwork extends Network {
   destroy(): Promise<void>
 }
 
-export async function startTestNetwork(env: Record<string, string> = {}, dataDir?: string): Promise<TestNetwork> {
+export async function startTestNetwork(env: Record<string, string> = {}, dataDir?: string, options: { processEvery?: number } = {}): Promise<TestNetwork> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'network-test-'))
   const config = loadConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', NODE_ENV: 'test', SEED_DEMO: 'false', ...env })
-  const network = await startNetwork(config, createLogger(config.LOG_LEVEL), { jobs: { processEvery: 200 } })
+  const network = await startNetwork(config, createLogger(config.LOG_LEVEL), { jobs: { processEvery: options.processEvery ?? 200 } })
   return {
     ...network,
     dataDir: dir,

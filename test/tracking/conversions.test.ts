@@ -241,11 +241,11 @@ describe('the JSON API (POST /api/v1/conversions)', () => {
       [{ orderId: 'a', amount: '-1', currency: 'EUR' }, 400, 'amount'],
       [{ orderId: 'a', amount: 'NaN', currency: 'EUR' }, 400, 'amount'],
       [{ orderId: 'a', amount: '1', currency: 'EURO' }, 400, 'currency'],
-      [{ amount: '1', currency: 'EUR' }, 400, 'id'],
-      [{ orderId: 'a', amount: '1', currency: 'EUR', clickId: 'bad id!' }, 400, 'nclid'],
+      [{ amount: '1', currency: 'EUR' }, 400, 'orderId'],
+      [{ orderId: 'a', amount: '1', currency: 'EUR', clickId: 'bad id!' }, 400, 'clickId'],
       [{ orderId: { $ne: null }, amount: '1', currency: 'EUR' }, 400, 'orderId'],
       [{ orderId: 'a', amount: '1', currency: 'EUR', campaignId: 'cmp_not_mine' }, 400, 'campaignId'],
-      [{ orderId: 'a', amount: '1', currency: 'EUR', customerEmail: 'not-an-email' }, 400, 'email'],
+      [{ orderId: 'a', amount: '1', currency: 'EUR', customerEmail: 'not-an-email' }, 400, 'customerEmail'],
       [[1, 2], 400, 'body'],
     ]
     for (const [body, status, field] of cases) {

@@ -25,6 +25,7 @@ export function createJobs(storage: Storage, logger: Logger, options: JobOptions
   return {
     agenda,
     schedule: (when: Date, job: string, data: Record<string, unknown>) => agenda.schedule(when, job, data),
+    runNow: (job: string, data: Record<string, unknown>) => agenda.now(job, data),
     async start(services: Services) {
       await defineJobs(agenda, services)
       await agenda.start()

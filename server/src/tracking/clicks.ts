@@ -30,6 +30,8 @@ export interface ClickDeps {
   requestLog: RequestLog
   links: TtlCache<Link | null>
   campaigns: TtlCache<Campaign | null>
+  /** Runs after a click is stored, before the visitor is redirected (e.g. an offer-email lead). */
+  onClick?(click: Click, campaign: Campaign): Promise<unknown>
 }
 
 export function createClickRecorder(deps: ClickDeps) {
@@ -86,6 +88,7 @@ export function createClickRecorder(deps: ClickDeps) {
         advertiserId: link.advertiserId, linkId: link.id, clickId: click.id,
       }),
     ])
+    if (deps.onClick) await deps.onClick(click, campaign)
     const location = new URL(landingUrl)
     location.searchParams.set(clickIdParam, click.id)
     return { found: true, location: location.href, click, setCookie: cookieFor(input.cookieClicks, click, campaign, now) }

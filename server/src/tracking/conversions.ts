@@ -24,6 +24,8 @@ export interface ConversionRequest {
   campaignId?: string | null
   params: ConversionParams
   cookieClicks: ClickMap
+  /** How this caller names the fields, for error messages (the JSON API says orderId, not id). */
+  fields?: Partial<Record<'orderId' | 'clickId' | 'email', string>>
   /** Everything the request carried, for the request log. */
   raw: Record<string, unknown>
   ipHash: string | null
@@ -68,13 +70,14 @@ export function createConversionIngest(deps: IngestDeps) {
 
   async function record(req: ConversionRequest): Promise<ConversionOutcome> {
     const p = req.params
+    const f = { orderId: 'id', clickId: 'nclid', email: 'email', ...req.fields }
     const type: ConversionType = p.type === undefined ? 'sale' : p.type === 'sale' || p.type === 'lead' ? p.type : invalidType()
-    if (!p.orderId) throw new AppError(400, 'missing_order_id', 'id (the order id) is required', 'id')
-    if (!orderIdPattern.test(p.orderId)) throw new AppError(400, 'bad_order_id', 'id must be 1–100 printable characters', 'id')
+    if (!p.orderId) throw new AppError(400, 'missing_order_id', `${f.orderId} (the order id) is required`, f.orderId)
+    if (!orderIdPattern.test(p.orderId)) throw new AppError(400, 'bad_order_id', `${f.orderId} must be 1–100 printable characters`, f.orderId)
     if (p.clickId !== undefined && !clickIdPattern.test(p.clickId)) {
-      throw new AppError(400, 'bad_click_id', 'nclid is not a click id issued by this network', 'nclid')
+      throw new AppError(400, 'bad_click_id', `${f.clickId} is not a click id issued by this network`, f.clickId)
     }
-    if (p.email !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(p.email)) throw badRequest('email', 'email must be an email address', 'bad_email')
+    if (p.email !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(p.email)) throw badRequest(f.email, `${f.email} must be an email address`, 'bad_email')
     const codeCampaign = req.trackingCode
       ? await deps.campaigns.get(req.trackingCode.campaignId, (id) => storage.campaigns.get(id))
       : req.campaignId

@@ -14,6 +14,8 @@ export interface LifecycleDeps {
   logger: Logger
   /** Schedules a job in Agenda (persistent; survives restarts). */
   schedule(when: Date, job: string, data: Record<string, unknown>): Promise<unknown>
+  /** Runs after a conversion is approved (e.g. the advertiser's credit pays its commission). */
+  onApproved?(conversion: Conversion): Promise<unknown>
 }
 
 /** The commission still owed on a conversion. */
@@ -31,6 +33,17 @@ function move(c: Conversion, key: string, kind: LedgerKind, entries: [NewLedgerE
 
 export function createLifecycle(deps: LifecycleDeps) {
   const { storage } = deps
+
+  async function approved(c: Conversion | null): Promise<Conversion | null> {
+    if (c && deps.onApproved) {
+      try {
+        await deps.onApproved(c)
+      } catch (error) {
+        deps.logger.error({ err: error, conversionId: c.id }, 'after-approval step failed')
+      }
+    }
+    return c
+  }
 
   async function owned(advertiserId: string, id: string): Promise<Conversion> {
     const c = await storage.conversions.get(id)
@@ -60,10 +73,10 @@ export function createLifecycle(deps: LifecycleDeps) {
       if (!c || c.status !== 'pending') return null
       if (c.approveAt && c.approveAt.getTime() > now.getTime()) return null
       const amount = outstanding(c)
-      return storage.conversions.transition({
+      return approved(await storage.conversions.transition({
         id, from: ['pending'], set: { status: 'approved', decidedAt: now },
         ledger: move(c, `conversion:${id}:approved`, 'approval', [['pending', -amount], ['approved', amount]]),
-      })
+      }))
     },
 
     /** Approves every pending conversion that is due: the safety net behind the per-conversion jobs. */
@@ -92,7 +105,7 @@ export function createLifecycle(deps: LifecycleDeps) {
         ledger: move(c, `conversion:${id}:approved`, 'approval', [['pending', -amount], ['approved', amount]]),
       })
       if (!done) throw new AppError(409, 'conflict', 'the conversion changed meanwhile; try again', 'status')
-      return done
+      return (await approved(done)) as Conversion
     },
 
     async decline(advertiserId: string, id: string, reason: string | null): Promise<Conversion> {

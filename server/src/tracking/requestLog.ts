@@ -26,7 +26,9 @@ export function sanitizeParams(params: Record<string, unknown>): Record<string, 
       continue
     }
     const text = typeof value === 'string' ? value : Array.isArray(value) ? value.map(String).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value)
-    out[key] = text.length > maxValue ? `${text.slice(0, maxValue)}…` : text
+    // Lone surrogates cannot be stored as JSON text: replace them rather than lose the entry.
+    const clean = text.toWellFormed()
+    out[key.toWellFormed()] = clean.length > maxValue ? `${clean.slice(0, maxValue)}…` : clean
   }
   return out
 }

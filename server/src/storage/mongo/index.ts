@@ -1,5 +1,5 @@
 // The mongo driver: MongoDB through mongoose. MONGODB_URI must point to a replica set (Atlas, or a
-// single-node `mongod --replSet`): conversions and the ledger are written in multi-document transactions.
+// single-node `mongod --replSet`): conversions, the ledger and its transfers are written in multi-document transactions.
 import { MongoBackend } from '@agendajs/mongo-backend'
 import { createConnection, type Connection, type mongo } from 'mongoose'
 import type { Storage } from '../types.js'
@@ -9,7 +9,9 @@ import { clicks } from './clicks.js'
 import { conversions } from './conversions.js'
 import { ledger } from './ledger.js'
 import { links, trackingCodes } from './links.js'
+import { messages, outbox, suppressions } from './messages.js'
 import { bindModels } from './models.js'
+import { orders } from './orders.js'
 import { requestLog } from './requestLog.js'
 
 export interface MongoOptions {
@@ -32,6 +34,10 @@ export class MongoStorage implements Storage {
   conversions!: Storage['conversions']
   ledger!: Storage['ledger']
   requestLog!: Storage['requestLog']
+  orders!: Storage['orders']
+  messages!: Storage['messages']
+  outbox!: Storage['outbox']
+  suppressions!: Storage['suppressions']
 
   constructor(private readonly options: MongoOptions) {}
 
@@ -61,6 +67,9 @@ export class MongoStorage implements Storage {
       }
       const models = bindModels(connection)
       await connection.syncIndexes()
+      // syncIndexes makes a collection only by creating one of its indexes; the lock collection has none but
+      // `_id`, and is first written inside a transaction (ledger transfers).
+      await models.LedgerLock.createCollection()
       this.#connection = connection
       this.accounts = accounts(models)
       this.apiKeys = apiKeys(models)
@@ -72,6 +81,10 @@ export class MongoStorage implements Storage {
       this.conversions = conversions(models)
       this.ledger = ledger(models)
       this.requestLog = requestLog(models)
+      this.orders = orders(models)
+      this.messages = messages(models)
+      this.outbox = outbox(models)
+      this.suppressions = suppressions(models)
     } catch (error) {
       // A failed connect must not leave a client retrying in the background.
       await connection.close().catch(() => {})

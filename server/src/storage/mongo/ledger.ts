@@ -19,11 +19,6 @@ const toEntry = (d: LedgerEntryDoc): LedgerEntry => ({
 })
 
 /**
- * Inserts the entries inside the caller's transaction; returns how many were new. An entry whose key is
- * already written (or repeated earlier in the same call) is skipped: a write error would abort the whole
- * MongoDB transaction, so keys are checked first rather than left to the unique index.
- */
-/**
  * Inserts the entries inside the caller's transaction. A key already taken (by an earlier entry or by a
  * twin in this call) throws UniqueViolation, which aborts the whole transaction.
  */
@@ -51,6 +46,34 @@ export function ledger(m: Models): Storage['ledger'] {
         if (error instanceof UniqueViolation) return false
         throw error
       }
+    },
+    async transfer(t) {
+      // The account's lock document is made outside the transaction: two first transfers of an account
+      // inserting it inside their transactions could meet as a duplicate key, which is not a transient error
+      // and so is not retried. Out here a racing upsert on `_id` is retried by the server, and a duplicate
+      // left over still means the document exists.
+      await m.LedgerLock.updateOne({ _id: t.accountId }, { $setOnInsert: { n: 0 } }, { upsert: true }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error
+      })
+      return m.connection.transaction(async (session) => {
+        // One transfer per account at a time: each writes the account's lock document first, so two concurrent
+        // ones meet as a write conflict, and the transaction retry runs the loser again once the winner has
+        // committed, on a snapshot that includes the winner's entries. The balance read below stays true
+        // until this commits. (`upsert` so that the write, and with it the lock, can never be skipped.)
+        await m.LedgerLock.updateOne({ _id: t.accountId }, { $inc: { n: 1 } }, { upsert: true, session })
+        if (await m.LedgerEntry.exists({ key: `${t.key}:${t.from}` }).session(session)) return 'duplicate' as const
+        const [row] = await m.LedgerEntry.aggregate<{ total: number }>([
+          { $match: { accountId: t.accountId, currency: t.currency, bucket: t.from } },
+          { $group: { _id: null, total: { $sum: '$amount' } } },
+        ]).session(session)
+        if ((row?.total ?? 0) < t.amount) return 'insufficient' as const
+        const entry = (bucket: NewLedgerEntry['bucket'], amount: number): NewLedgerEntry => ({
+          accountId: t.accountId, bucket, amount, currency: t.currency, kind: t.kind, conversionId: t.conversionId ?? null,
+          payoutId: t.payoutId ?? null, key: `${t.key}:${bucket}`, memo: t.memo,
+        })
+        await insertEntries(m, session, t.to ? [entry(t.from, -t.amount), entry(t.to, t.amount)] : [entry(t.from, -t.amount)])
+        return 'done' as const
+      })
     },
     async listByAccount(accountId, limit = 100) {
       const docs = await m.LedgerEntry.find({ accountId }).sort({ createdAt: -1, seq: -1 }).limit(limit).lean<LedgerEntryDoc[]>()

@@ -3,7 +3,8 @@
 // `required` validators: the contract's types already fix the shapes, and `required` would reject ''.
 import { Schema, type Connection } from 'mongoose'
 import type {
-  Account, ApiKey, Campaign, Click, CommissionOverride, Conversion, LedgerEntry, Link, RequestLogEntry, TrackingCode,
+  Account, ApiKey, Campaign, Click, CommissionOverride, Conversion, LedgerEntry, Link, Message, Order, OrderItem, OutboxEmail,
+  RequestLogEntry, TrackingCode,
 } from '../types.js'
 
 type Doc<T extends { id: string }> = Omit<T, 'id'> & { _id: string }
@@ -22,6 +23,13 @@ export type ClickDoc = Doc<Click>
 export type ConversionDoc = Sequenced<Doc<Conversion>>
 export type LedgerEntryDoc = Sequenced<Doc<LedgerEntry>>
 export type RequestLogDoc = Sequenced<Doc<RequestLogEntry>>
+/** One per account that ever made a ledger transfer: transfers write it first, which serialises them. */
+export type LedgerLockDoc = { _id: string; n: number }
+export type OrderDoc = Sequenced<Doc<Order>>
+export type MessageDoc = Sequenced<Doc<Message>>
+export type OutboxDoc = Sequenced<Doc<OutboxEmail>>
+/** The `_id` is the address's keyed hash. */
+export type SuppressionDoc = { _id: string; createdAt: Date }
 
 let lastSeq = 0
 /** Insertion order in this process; only ever compared between documents of the same millisecond. */
@@ -190,6 +198,85 @@ const requestLogSchema = new Schema<RequestLogDoc>({
 requestLogSchema.index({ advertiserId: 1, at: -1, seq: -1 })
 requestLogSchema.index({ at: 1 })
 
+// Its only index is `_id`, so syncIndexes does not create the collection: connect() does, because the first
+// write to it happens inside a transaction.
+const ledgerLockSchema = new Schema<LedgerLockDoc>({
+  _id: String,
+  n: Number,
+}, options)
+
+// `_id: false`: an item is a plain value, not a subdocument with an id of its own.
+const orderItemSchema = new Schema<OrderItem>({
+  sku: String,
+  name: String,
+  quantity: Number,
+  price: Number,
+}, { ...options, _id: false })
+
+const orderSchema = new Schema<OrderDoc>({
+  _id: String,
+  accountId: String,
+  externalId: String,
+  customerId: String,
+  email: String,
+  name: String,
+  total: Number,
+  currency: String,
+  status: String,
+  items: [orderItemSchema],
+  orderedAt: Date,
+  createdAt: Date,
+  updatedAt: Date,
+  seq: Number,
+}, options)
+// One order per (account, external id): the upsert's match, and what makes concurrent notifications one order.
+orderSchema.index({ accountId: 1, externalId: 1 }, { unique: true })
+orderSchema.index({ accountId: 1, orderedAt: -1, seq: -1 })
+orderSchema.index({ createdAt: 1 })
+
+const messageSchema = new Schema<MessageDoc>({
+  _id: String,
+  accountId: String,
+  orderId: String,
+  channel: String,
+  recipient: String,
+  subject: String,
+  tags: [String],
+  campaignIds: [String],
+  status: String,
+  attempts: Number,
+  leaseUntil: Date,
+  providerId: String,
+  error: String,
+  createdAt: Date,
+  sentAt: Date,
+  seq: Number,
+}, options)
+// One message per order of a shop, enforced by the database; messages without an order (orderId null) are
+// outside the partial index and never collide.
+messageSchema.index({ accountId: 1, orderId: 1 }, { unique: true, partialFilterExpression: { orderId: { $type: 'string' } } })
+messageSchema.index({ accountId: 1, createdAt: -1, seq: -1 })
+messageSchema.index({ status: 1, leaseUntil: 1 })
+
+const outboxSchema = new Schema<OutboxDoc>({
+  _id: String,
+  messageId: String,
+  from: String,
+  to: String,
+  subject: String,
+  html: String,
+  text: String,
+  headers: Mixed,
+  createdAt: Date,
+  seq: Number,
+}, options)
+outboxSchema.index({ createdAt: -1, seq: -1 })
+
+const suppressionSchema = new Schema<SuppressionDoc>({
+  _id: String,
+  createdAt: Date,
+}, options)
+
 /** The models on one connection (models belong to a connection, so several storages can coexist). */
 export function bindModels(connection: Connection) {
   return {
@@ -204,6 +291,11 @@ export function bindModels(connection: Connection) {
     Conversion: connection.model('Conversion', conversionSchema, 'conversions'),
     LedgerEntry: connection.model('LedgerEntry', ledgerEntrySchema, 'ledgerEntries'),
     RequestLog: connection.model('RequestLog', requestLogSchema, 'requestLog'),
+    LedgerLock: connection.model('LedgerLock', ledgerLockSchema, 'ledgerLocks'),
+    Order: connection.model('Order', orderSchema, 'orders'),
+    Message: connection.model('Message', messageSchema, 'messages'),
+    Outbox: connection.model('Outbox', outboxSchema, 'outbox'),
+    Suppression: connection.model('Suppression', suppressionSchema, 'suppressions'),
   }
 }
 export type Models = ReturnType<typeof bindModels>

@@ -53,15 +53,18 @@ export function campaigns(sql: SqlPool): Storage['campaigns'] {
       return rows.map(toCampaign)
     },
     async update(id, patch) {
-      const current = await this.get(id)
-      if (!current) return null
-      const c = { ...current, ...patch }
-      const { rows } = await sql.query(
-        `UPDATE campaigns SET name=$2, description=$3, status=$4, currency=$5, landing_urls=$6, cookie_window_days=$7,
-           hold_days=$8, attribution=$9, sale_rule=$10, lead_rule=$11 WHERE id=$1 RETURNING *`,
-        [id, c.name, c.description, c.status, c.currency, c.landingUrls, c.cookieWindowDays, c.holdDays,
-          c.attribution, json(c.saleRule), json(c.leadRule)],
-      )
+      // One statement: concurrent updates of different fields never lose each other's change.
+      const columns: Record<string, [string, (v: unknown) => unknown]> = {
+        name: ['name', (v) => v], description: ['description', (v) => v], status: ['status', (v) => v], currency: ['currency', (v) => v],
+        landingUrls: ['landing_urls', (v) => v], cookieWindowDays: ['cookie_window_days', (v) => v], holdDays: ['hold_days', (v) => v],
+        attribution: ['attribution', (v) => v], saleRule: ['sale_rule', json], leadRule: ['lead_rule', json],
+      }
+      const params: unknown[] = [id]
+      const sets = Object.entries(patch).filter(([field]) => field in columns).map(([field, value]) => {
+        const [column, encode] = columns[field]!
+        return `${column} = $${params.push(encode(value))}`
+      })
+      const { rows } = await sql.query(`UPDATE campaigns SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING *`, params)
       return rows[0] ? toCampaign(rows[0]) : null
     },
   }

@@ -80,13 +80,10 @@ export function trackingCodes(sql: SqlPool): Storage['trackingCodes'] {
       return rows.map(toTrackingCode)
     },
     async update(id, patch) {
-      const current = await this.get(id)
-      if (!current) return null
-      const t = { ...current, ...patch }
-      const { rows } = await sql.query(
-        `UPDATE tracking_codes SET name=$2, method=$3, redirect_url=$4, status=$5, postback_secret=$6 WHERE id=$1 RETURNING *`,
-        [id, t.name, t.method, t.redirectUrl, t.status, t.postbackSecret],
-      )
+      const columns: Record<string, string> = { name: 'name', method: 'method', redirectUrl: 'redirect_url', status: 'status', postbackSecret: 'postback_secret' }
+      const params: unknown[] = [id]
+      const sets = Object.entries(patch).filter(([field]) => field in columns).map(([field, value]) => `${columns[field]} = $${params.push(value)}`)
+      const { rows } = await sql.query(`UPDATE tracking_codes SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING *`, params)
       return rows[0] ? toTrackingCode(rows[0]) : null
     },
   }
