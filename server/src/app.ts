@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): RequestListener {
 
   const tracking = createTrackingRoutes({
     config: deps.config, storage: deps.storage, logger: deps.logger, clicks: deps.clicks, ingest: deps.ingest,
-    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes,
+    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, monetize: deps.monetize,
   })
   return (req, res) => {
     if (!tracking(req, res)) app(req, res)

@@ -163,6 +163,35 @@ describe('order notification → offer email in the shop’s name', () => {
   })
 })
 
+describe("the tracker's order call (POST /px, type=order)", () => {
+  it('notifies the order for the tracking code’s shop, emails the buyer, and limits how many a visitor may send', async () => {
+    const code = `TCSHOP${Date.now()}`
+    await network.storage.trackingCodes.create({ id: newId('tc'), code, advertiserId: shop.id, campaignId: ownCampaignId, name: 'confirmation page', method: 'GET', redirectUrl: null, postbackSecret: 'x', status: 'active' })
+    const send = (orderId: string, ua = 'browser one') => fetch(`${network.url}/px`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': ua },
+      body: new URLSearchParams({ orderId, amount: '12.00', currency: 'EUR', email: `${orderId}@mail.example`, name: 'Ann', type: 'order', t: code }),
+    })
+    const first = await send('browser-1')
+    expect(first.status).toBe(202)
+    expect(await first.json()).toMatchObject({ status: 'recorded', order: { orderId: 'browser-1' }, message: { status: 'queued' } })
+    const [sent] = await mailgun.waitFor(1)
+    expect(sent!.fields.to).toEqual(['browser-1@mail.example'])
+    expect((await network.storage.orders.getByExternalId(shop.id, 'browser-1'))).toMatchObject({ name: 'Ann', total: 1200 })
+    for (let i = 2; i <= 5; i++) expect((await send(`browser-${i}`)).status).toBe(202)
+    const limited = await send('browser-6')
+    expect(limited.status).toBe(429)
+    expect((await limited.json()).error.code).toBe('rate_limited')
+    const log = await network.storage.requestLog.list({ advertiserId: shop.id, limit: 1 })
+    expect(log[0]).toMatchObject({ kind: 'order', outcome: 'rejected', reason: 'rate_limited' })
+    // An advertiser that does not monetize cannot have orders notified from a browser.
+    const plain = advertisers[0]!
+    const plainCode = `TCPLAIN${Date.now()}`
+    await network.storage.trackingCodes.create({ id: newId('tc'), code: plainCode, advertiserId: plain.id, campaignId: plain.campaignId, name: 'x', method: 'GET', redirectUrl: null, postbackSecret: 'x', status: 'active' })
+    const refused = await fetch(`${network.url}/px`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `t=${plainCode}&type=order&orderId=x&amount=1&currency=EUR` })
+    expect(refused.status).toBe(403)
+  })
+})
+
 describe('send failures (a network that polls often, as retries are scheduled, not notified)', () => {
   let retrying: TestNetwork
   let shopKey: string

@@ -19,14 +19,14 @@ const thankYouPage = async (options: Partial<PageOptions> = {}) => {
 }
 
 describe('the conversion call', () => {
-  it('sends every field of the contract, with the stored click id, to ENDPOINT/px', async () => {
+  it('sends the page’s fields as given, the tracking code and the stored click id, to ENDPOINT/px', async () => {
     const page = await thankYouPage()
     page.run("nw('conversion', { orderId: 'A-1001', amount: '19.90', currency: 'EUR' })")
     expect(page.hits).toHaveLength(1)
     expect(page.hits[0]).toMatchObject({
       via: 'beacon',
       url: `${NETWORK}/px`,
-      body: `t=TC-1&id=A-1001&amount=19.90&currency=EUR&type=sale&nclid=${CLICK_ID}`,
+      body: `orderId=A-1001&amount=19.90&currency=EUR&t=TC-1&nclid=${CLICK_ID}`,
     })
   })
 
@@ -41,13 +41,13 @@ describe('the conversion call', () => {
   it('takes the type (lead) and a tracking code other than data-code from the call', async () => {
     const page = await thankYouPage()
     page.run("nw('conversion', { orderId: 'L-7', type: 'lead', code: 'TC-LEADS' })")
-    expect(page.hits[0]?.body).toBe(`t=TC-LEADS&id=L-7&type=lead&nclid=${CLICK_ID}`)
+    expect(page.hits[0]?.fields).toEqual({ orderId: 'L-7', type: 'lead', code: 'TC-LEADS', t: 'TC-LEADS', nclid: CLICK_ID })
   })
 
   it('omits nclid when no click id is stored, and leaves out fields the page did not give', async () => {
     const page = await openPage({ url: `${SHOP}/thank-you`, data: { code: 'TC-1' }, transports: { beacon: 'accept' } })
     page.run("nw('conversion', { orderId: 9, amount: 5 })")
-    expect(page.hits[0]?.body).toBe('t=TC-1&id=9&amount=5&type=sale')
+    expect(page.hits[0]?.body).toBe('orderId=9&amount=5&t=TC-1')
   })
 
   it('posts a body the browser sends as application/x-www-form-urlencoded (a simple request, no preflight)', async () => {
@@ -59,19 +59,32 @@ describe('the conversion call', () => {
   })
 })
 
+describe('the order call (monetizing shops)', () => {
+  it('sends the order with the buyer, as type order, beside a sale of the same order id', async () => {
+    const page = await thankYouPage()
+    page.run("nw('conversion', { orderId: 'O-1', amount: '59.90', currency: 'EUR' })")
+    page.run("nw('order', { orderId: 'O-1', amount: '59.90', currency: 'EUR', email: 'bob@mail.example', name: 'Bob Buyer' })")
+    page.run("nw('order', { orderId: 'O-1', amount: '59.90', currency: 'EUR', email: 'bob@mail.example' })")
+    expect(page.hits.map((hit) => hit.fields)).toEqual([
+      { orderId: 'O-1', amount: '59.90', currency: 'EUR', t: 'TC-1', nclid: CLICK_ID },
+      { orderId: 'O-1', amount: '59.90', currency: 'EUR', email: 'bob@mail.example', name: 'Bob Buyer', type: 'order', t: 'TC-1', nclid: CLICK_ID },
+    ])
+  })
+})
+
 describe('the command queue', () => {
   it('replays calls made before the script loaded, in order', async () => {
     const page = await thankYouPage({
       before: "nw('conversion', { orderId: 'Q-1', amount: '1' }); nw('conversion', { orderId: 'Q-2', amount: '2' })",
     })
-    expect(page.hits.map((hit) => hit.fields.id)).toEqual(['Q-1', 'Q-2'])
+    expect(page.hits.map((hit) => hit.fields.orderId)).toEqual(['Q-1', 'Q-2'])
   })
 
   it('replaces the stub, so calls after load are sent at once, not queued', async () => {
     const page = await thankYouPage()
     expect(page.window.nw!.q).toBeUndefined()
     page.run("nw('conversion', { orderId: 'D-1', amount: '3.50' })")
-    expect(page.hits.map((hit) => hit.fields.id)).toEqual(['D-1'])
+    expect(page.hits.map((hit) => hit.fields.orderId)).toEqual(['D-1'])
   })
 
   it('works without the stub (script tag only, calls after load)', async () => {
@@ -84,7 +97,7 @@ describe('the command queue', () => {
     const page = await thankYouPage({
       before: "nw('purchase', { orderId: 'X' }); nw('conversion', { orderId: 'Q-3', amount: '1' })",
     })
-    expect(page.hits.map((hit) => hit.fields.id)).toEqual(['Q-3'])
+    expect(page.hits.map((hit) => hit.fields.orderId)).toEqual(['Q-3'])
     expect(page.debug).toHaveLength(1)
     expect(page.debug[0]).toMatch(/^nw TypeError/)
     expect(page.errors).toEqual([])

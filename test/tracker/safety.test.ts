@@ -54,7 +54,7 @@ describe('loading twice', () => {
       transports: { beacon: 'accept' },
       before: "nw('conversion', { orderId: 'Q-1' })",
     })
-    expect(page.hits.map((hit) => hit.fields.id)).toEqual(['Q-1'])
+    expect(page.hits.map((hit) => hit.fields.orderId)).toEqual(['Q-1'])
     page.run("nw('conversion', { orderId: 'D-1' })")
     expect(page.hits).toHaveLength(2)
     expect(page.debug).toEqual(['nw already loaded'])

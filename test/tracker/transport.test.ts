@@ -3,7 +3,7 @@ import { NETWORK, openPage, settle, type Transports } from './page.js'
 
 // How a conversion leaves the page: sendBeacon, else fetch keepalive, else the image pixel (GET).
 
-const BODY = 't=TC-1&id=A-1&amount=19.95&currency=USD&type=sale'
+const BODY = 'orderId=A-1&amount=19.95&currency=USD&t=TC-1'
 
 const convert = async (transports: Transports) => {
   const page = await openPage({ url: 'https://shop.example.com/thank-you', data: { code: 'TC-1' }, transports })

@@ -8,8 +8,11 @@ export interface Conversion {
   /** A number or a decimal string, sent exactly as given: the server parses money, the browser never does. */
   amount?: string | number
   currency?: string
-  type?: 'sale' | 'lead'
+  type?: 'sale' | 'lead' | 'order'
   code?: string
+  /** Only for `order`: the buyer the network emails offers to, in the shop's name. */
+  email?: string
+  name?: string
 }
 
 /** F3 method 1: `nw('conversion', {...})` on the thank-you page. */
@@ -18,19 +21,18 @@ export const conversion = (input: Conversion): void => {
   if (orderId != null) {
     // A reloaded thank-you page must not report the order again; without storage, sending beats losing it.
     try {
-      const key = 'nw:' + orderId
+      // Per type: a shop may report one order both as a sale and as a monetize order.
+      const key = 'nw:' + input.type + orderId
       if (sessionStorage[key]) return skip('already sent')
       sessionStorage[key] = 1
     } catch {}
   }
-  const fields = {
-    t: input.code || data.code,
-    id: orderId,
-    amount: input.amount,
-    currency: input.currency,
-    type: input.type || 'sale',
-    nclid: readClickId(),
-  }
+  // The page's own names go out as given (the server reads orderId, amount, currency, type, email, name),
+  // plus the tracking code and the stored click id.
+  const fields = { ...input, t: input.code || data.code, nclid: readClickId() }
   // URLSearchParams turns each value into String(value): an amount goes out exactly as the page gave it.
   send(endpoint + '/px', new URLSearchParams(Object.entries(fields).filter(([, value]) => value != null) as string[][]))
 }
+
+/** F6: `nw('order', { orderId, amount, currency, email, name })` on a monetizing shop's confirmation page. */
+export const order = (input: Conversion): void => conversion({ ...input, type: 'order' })

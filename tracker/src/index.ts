@@ -1,5 +1,5 @@
 import { data, readConfig } from './config'
-import { conversion } from './conversion'
+import { conversion, order } from './conversion'
 import { guard, skip } from './debug'
 import { watchForms } from './form'
 import { captureClick } from './landing'
@@ -14,7 +14,7 @@ try {
   else {
     // Capture first: a conversion queued on the landing page itself then carries the new click id.
     guard(captureClick)
-    installQueue({ conversion }, stub?.q)
+    installQueue({ conversion, order }, stub?.q)
     watchForms()
   }
 } catch {}

@@ -19,6 +19,7 @@ import { conversionParams } from './params.js'
 import type { RequestLog } from './requestLog.js'
 import { clientIp, hashIp } from './visitor.js'
 import { escapeHtml } from '../html.js'
+import type { Monetize } from '../monetize/index.js'
 
 export interface TrackingRouteDeps {
   config: Config
@@ -28,6 +29,7 @@ export interface TrackingRouteDeps {
   ingest: ConversionIngest
   requestLog: RequestLog
   trackingCodes: TtlCache<TrackingCode | null>
+  monetize: Monetize
 }
 
 const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
@@ -136,7 +138,10 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
 
   async function pixel(req: IncomingMessage, res: ServerResponse, url: URL) {
     try {
-      await convert(req, Object.fromEntries(url.searchParams), 'pixel')
+      const raw = Object.fromEntries(url.searchParams)
+      // The tracker's image fallback carries the order call too.
+      if (raw.type === 'order') await browserOrder(req, raw)
+      else await convert(req, raw, 'pixel')
     } catch (error) {
       if (!(error instanceof AppError)) deps.logger.error({ err: error }, 'pixel failed')
     }
@@ -145,10 +150,50 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     res.end(gif)
   }
 
+  // The browser's order call is unauthenticated: a visitor may notify only a few orders in a while, so a
+  // page cannot be used to mail offers to many addresses. Shops should prefer the server-side order API.
+  const orderWindowMs = 10 * 60_000
+  const ordersPerWindow = 5
+  const recentOrders = new Map<string, number[]>()
+  async function browserOrder(req: IncomingMessage, raw: Record<string, string>) {
+    const ipHash = hashIp(config.cookieSecret, clientIp(req, trustProxy))
+    const userAgent = req.headers['user-agent'] ?? null
+    const params = conversionParams(raw)
+    const trackingCode = await lookupCode(params.code?.slice(0, 100))
+    const shop = trackingCode?.status === 'active' ? await deps.storage.accounts.get(trackingCode.advertiserId) : null
+    const log = { kind: 'order' as const, params: raw, ipHash, userAgent, advertiserId: trackingCode?.advertiserId, trackingCodeId: trackingCode?.id }
+    const refuse = async (status: number, reason: string, message: string, field?: string) => {
+      await deps.requestLog.record({ ...log, outcome: 'rejected', reason })
+      throw new AppError(status, reason, message, field)
+    }
+    if (!trackingCode || !shop) return refuse(400, 'unknown_code', 't (the tracking code) is unknown or paused', 't')
+    if (!shop.roles.includes('publisher') || shop.status !== 'active') return refuse(403, 'not_monetizing', 'this shop does not monetize its orders', 't')
+    const now = Date.now()
+    const times = (recentOrders.get(ipHash) ?? []).filter((t) => now - t < orderWindowMs)
+    if (times.length >= ordersPerWindow) return refuse(429, 'rate_limited', 'too many orders from this visitor; try again later')
+    recentOrders.set(ipHash, [...times, now])
+    if (recentOrders.size > 50_000) recentOrders.delete(recentOrders.keys().next().value as string)
+    try {
+      const result = await deps.monetize.notify(shop, { orderId: params.orderId, email: params.email, name: raw.name, amount: params.amount, currency: params.currency })
+      await deps.requestLog.record({ ...log, outcome: 'accepted', reason: result.created ? 'order_recorded' : 'duplicate_order' })
+      return result
+    } catch (error) {
+      if (error instanceof AppError) await deps.requestLog.record({ ...log, outcome: 'rejected', reason: error.code })
+      throw error
+    }
+  }
+
   async function beacon(req: IncomingMessage, res: ServerResponse) {
     const cors = { 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
     try {
-      const { outcome } = await convert(req, await formParams(req), 'script')
+      const raw = await formParams(req)
+      if (raw.type === 'order') {
+        const result = await browserOrder(req, raw)
+        res.writeHead(202, { ...cors, 'Content-Type': 'application/json', 'Cache-Control': noStore })
+        res.end(JSON.stringify({ status: result.created ? 'recorded' : 'duplicate', order: { orderId: result.order.externalId }, message: result.message && { status: result.message.status } }))
+        return
+      }
+      const { outcome } = await convert(req, raw, 'script')
       res.writeHead(202, { ...cors, 'Content-Type': 'application/json', 'Cache-Control': noStore })
       res.end(JSON.stringify(conversionJson(outcome)))
     } catch (error) {
