@@ -19,6 +19,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`))
   })
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ MONGODB_URI: '', DATABASE_URL: '', PORT: '' })
+    expect([config.MONGODB_URI, config.DATABASE_URL, config.PORT]).toEqual([undefined, undefined, 3000])
+  })
   it('requires a cookie secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/COOKIE_SECRET/)
     expect(loadConfig({ NODE_ENV: 'production', COOKIE_SECRET: 'a-long-enough-secret' }).cookieSecret).toBe('a-long-enough-secret')
