@@ -1,36 +1,62 @@
-// The demo shop: plain pages on their own origin, using the network's tracker exactly as an advertiser would.
-import { readFile } from 'node:fs/promises'
+// The demo sites, each on its own origin (port), using the network exactly as its customers would:
+//   Demo Shop    an advertiser that also monetizes: tracker on every page, conversion on the thank-you page,
+//                a classic checkout with the seed-002 POST form, and each order notified to the network
+//   Demo Garden  a second advertiser, where the offer emails lead
+//   Quiet Corners  the demo publisher's blog, with tracked links to both
+// Plain Node, no framework, no build step. The codes must match server/src/demo/seed.ts.
 import { createServer } from 'node:http'
-import { extname, join, normalize } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { shopProducts, gardenProducts } from './src/catalog.mjs'
+import { createBlog } from './src/blog.mjs'
+import { close, listen } from './src/http.mjs'
+import { createStore } from './src/store.mjs'
 
-const root = fileURLToPath(new URL('./public/', import.meta.url))
-const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' }
-
-export async function startDemoShop({ port, host, networkUrl, trackingCode = 'TCDEMOSHOP' }) {
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://shop').pathname
-    const file = normalize(join(root, path === '/' ? 'index.html' : path.endsWith('/') ? `${path}index.html` : path.includes('.') ? path : `${path}.html`))
-    if (!file.startsWith(root)) {
-      res.writeHead(400).end()
-      return
-    }
-    try {
-      let body = await readFile(file)
-      const type = types[extname(file)] ?? 'application/octet-stream'
-      if (type.startsWith('text/html')) {
-        body = Buffer.from(body.toString('utf8').replaceAll('{{NETWORK}}', networkUrl).replaceAll('{{CODE}}', trackingCode))
-      }
-      res.writeHead(200, { 'Content-Type': type })
-      res.end(body)
-    } catch {
-      res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<h1>Not found</h1>')
-    }
+export async function startDemoShop({
+  port,
+  host,
+  networkUrl,
+  gardenPort,
+  blogPort,
+  apiKey = null,
+  allowAutomation = false,
+  trackingCode = 'TCDEMOSHOP',
+  formTrackingCode = 'TCDEMOFORM',
+  gardenTrackingCode = 'TCDEMOGARDEN',
+  shopLinkCode = 'demo-link',
+  gardenLinkCode = 'demo-garden-link',
+  log = (message) => console.warn(message),
+}) {
+  const network = networkUrl.replace(/\/$/, '')
+  const shop = createStore({
+    name: 'Demo Shop', tagline: 'small things for a calmer home', theme: 'shop', currency: 'EUR', cookiePrefix: 'ds', orderPrefix: 'DS',
+    hero: {
+      eyebrow: 'New this week', title: 'Small things for a calmer home.', noun: 'shop', listTitle: 'Our favourites', image: 'planter.svg',
+      text: 'Stoneware, linen and warm light, from small makers we know by name. Free shipping on everything.',
+    },
+    products: shopProducts, networkUrl: network, trackingCode, formTrackingCode, apiKey, allowAutomation, log,
   })
-  await new Promise((resolve) => server.listen(port, host, resolve))
-  const address = server.address()
-  return {
-    url: `http://${host}:${address.port}`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  const garden = createStore({
+    name: 'Demo Garden', tagline: 'seeds, tools and green ideas', theme: 'garden', currency: 'EUR', cookiePrefix: 'dg', orderPrefix: 'DG',
+    hero: {
+      eyebrow: 'Welcome, gardener', title: 'Grow something this weekend.', noun: 'garden shop', listTitle: 'Balcony essentials', image: 'watering-can.svg',
+      text: 'Heirloom seeds and honest tools for balconies, windowsills and small gardens. 10 % off your first order.',
+    },
+    products: gardenProducts, networkUrl: network, trackingCode: gardenTrackingCode, formTrackingCode: null, apiKey: null, allowAutomation, log,
+  })
+  const blog = createBlog({ networkUrl: network, shopLinkCode, gardenLinkCode, log })
+
+  const servers = []
+  const start = async (handle, sitePort) => {
+    const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res))
+    servers.push(server)
+    return listen(server, sitePort, host)
+  }
+  try {
+    const url = await start(shop, port)
+    const gardenUrl = gardenPort === undefined ? null : await start(garden, gardenPort)
+    const blogUrl = blogPort === undefined ? null : await start(blog, blogPort)
+    return { url, gardenUrl, blogUrl, stop: () => Promise.all(servers.map(close)).then(() => undefined) }
+  } catch (error) {
+    await Promise.all(servers.filter((s) => s.listening).map(close))
+    throw error
   }
 }
