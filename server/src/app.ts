@@ -10,6 +10,8 @@ import type { Services } from './services.js'
 import { createTrackingRoutes } from './tracking/routes.js'
 import { apiRoutes } from './api/index.js'
 import { monetizePages } from './monetize/pages.js'
+import { revenueWebhooks } from './revenue/webhooks.js'
+import { portalRoutes } from './portal/index.js'
 
 export type AppDeps = Services
 
@@ -44,6 +46,9 @@ export function createApp(deps: AppDeps): RequestListener {
 
   app.use('/api/v1', apiRoutes(deps))
   app.use(monetizePages(deps))
+  app.use(revenueWebhooks(deps))
+  app.get('/', (_req, res) => res.redirect(303, '/portal'))
+  app.use('/portal', portalRoutes(deps))
   app.use((_req, _res, next) => next(new AppError(404, 'not_found', 'no such resource')))
   app.use(errorMiddleware(deps.logger))
 

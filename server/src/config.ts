@@ -21,6 +21,9 @@ const schema = z.object({
   COOKIE_SECRET: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_SHOP_PORT: port.default(3001),
+  /** The demo's second advertiser (Demo Garden) and the demo publisher's blog; started with the demo shop. */
+  DEMO_GARDEN_PORT: port.default(3002),
+  DEMO_BLOG_PORT: port.default(3003),
   /** Seed demo accounts, campaigns and links at start (idempotent). */
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Same visitor + link within this many seconds counts as a duplicate click. */
@@ -35,6 +38,8 @@ const schema = z.object({
   OFFERS_PER_EMAIL: z.coerce.number().int().min(1).max(10).default(3),
   /** Buyer addresses on orders and messages are cleared after this many days. */
   BUYER_DATA_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
+  /** Accounts are paid out once their approved balance reaches this, in each currency's own units (50.00 EUR, 50 JPY). */
+  PAYOUT_MINIMUM: z.string().trim().regex(/^\d{1,9}(\.\d{1,3})?$/, { message: 'must be a decimal amount such as 50.00' }).default('50.00'),
 })
 
 export type Config = z.infer<typeof schema> & { publicUrl: string; cookieSecret: string }

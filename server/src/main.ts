@@ -24,6 +24,7 @@ export interface Network {
 export interface NetworkOptions {
   jobs?: JobOptions
   demoShopUrl?: string
+  demoGardenUrl?: string
   /** Replaces the mailer chosen from the configuration (tests). */
   mailer?: Mailer
 }
@@ -43,10 +44,10 @@ export async function startNetwork(baseConfig: Config, logger: Logger, options: 
   const storage = await createStorage({ mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR })
   await storage.connect()
   const jobs = createJobs(storage, logger, options.jobs)
-  const services = createServices({ config, storage, logger, schedule: jobs.schedule, runNow: jobs.runNow, mailer: options.mailer })
+  const services = createServices({ config, storage, logger, scheduleOnce: jobs.scheduleOnce, runNow: jobs.runNow, mailer: options.mailer })
   await jobs.start(services)
   const demo = config.SEED_DEMO
-    ? await seedDemo(storage, config, options.demoShopUrl ?? `http://127.0.0.1:${config.DEMO_SHOP_PORT}`)
+    ? await seedDemo(storage, config, options.demoShopUrl ?? `http://127.0.0.1:${config.DEMO_SHOP_PORT}`, options.demoGardenUrl)
     : null
   handle = createApp(services)
   let stopping: Promise<void> | undefined
@@ -84,19 +85,29 @@ async function main() {
     throw error
   }
   const logger = createLogger(config.LOG_LEVEL)
-  const demoShopUrl = `http://${config.HOST}:${config.DEMO_SHOP_PORT}`
-  const network = await startNetwork(config, logger, { demoShopUrl })
+  const demoHost = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST
+  const demoShopUrl = `http://${demoHost}:${config.DEMO_SHOP_PORT}`
+  const demoGardenUrl = `http://${demoHost}:${config.DEMO_GARDEN_PORT}`
+  const network = await startNetwork(config, logger, { demoShopUrl, demoGardenUrl })
   const stops: Array<() => Promise<void>> = [network.stop]
-  const lines = [`Network        ${network.url}`, `Health         ${network.url}/healthz`, `Tracker        ${network.url}/t.js`]
+  const lines = [`Network        ${network.url}`, `Portal         ${network.url}/portal`, `Health         ${network.url}/healthz`, `Tracker        ${network.url}/t.js`]
   if (config.NODE_ENV !== 'production' && config.DEMO_SHOP_PORT > 0) {
     const { startDemoShop } = await import('../../demo-shop/server.mjs')
-    const shop = await startDemoShop({ port: config.DEMO_SHOP_PORT, host: config.HOST, networkUrl: network.url })
+    const shop = await startDemoShop({
+      port: config.DEMO_SHOP_PORT, gardenPort: config.DEMO_GARDEN_PORT, blogPort: config.DEMO_BLOG_PORT, host: config.HOST, networkUrl: network.url,
+      apiKey: network.demo?.accounts.find((a) => a.role === 'advertiser')?.apiKey ?? null,
+    })
     stops.unshift(shop.stop)
-    lines.push(`Demo shop      ${shop.url}`)
+    lines.push(`Demo shop      ${shop.url}`, `Demo Garden    ${shop.gardenUrl}`, `Publisher blog ${shop.blogUrl}  (start the demo here)`)
+    if (!config.MAILGUN_API_KEY) lines.push(`Outbox         ${network.url}/outbox  (offer emails, as no Mailgun key is set)`)
   }
   if (network.demo) {
     lines.push(`Tracked link   ${network.demo.linkUrl}`, `Tracking code  ${network.demo.trackingCode}`)
     for (const account of network.demo.accounts) lines.push(`API key        ${account.role.padEnd(10)} ${account.apiKey}`)
+    // Portal passwords only outside production, where a terminal is no place for them.
+    if (config.NODE_ENV !== 'production') {
+      for (const account of network.demo.accounts) lines.push(`Portal sign-in ${account.role.padEnd(10)} ${account.email.padEnd(24)} ${account.password}`)
+    }
   }
   console.log(`\nAffiliate network is running (storage: ${network.storage.driver})\n  ${lines.join('\n  ')}\n\nPress Ctrl-C to stop.`)
 

@@ -1,5 +1,6 @@
 // The composition root of the domain: every use-case, built once from the store, the configuration and the
 // job scheduler, and shared by the HTTP layer and the jobs.
+import type { ApiKeyCache } from './api/auth.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
 import type { Campaign, Link, Storage, TrackingCode } from './storage/types.js'
@@ -10,12 +11,13 @@ import { createLifecycle } from './tracking/lifecycle.js'
 import { RequestLog } from './tracking/requestLog.js'
 import { createMailer, type Mailer } from './monetize/mailer.js'
 import { createMonetize, type Monetize } from './monetize/index.js'
+import { createRevenue } from './revenue/index.js'
 
 export interface ServiceDeps {
   config: Config
   storage: Storage
   logger: Logger
-  schedule(when: Date, job: string, data: Record<string, unknown>): Promise<unknown>
+  scheduleOnce(when: Date, job: string, data: Record<string, unknown>, key: string): Promise<unknown>
   runNow(job: string, data: Record<string, unknown>): Promise<unknown>
   /** Replaces the mailer chosen from the configuration (tests). */
   mailer?: Mailer
@@ -30,14 +32,17 @@ export function createServices(deps: ServiceDeps) {
     links: new TtlCache<Link | null>(cacheMs),
     campaigns: new TtlCache<Campaign | null>(cacheMs),
     trackingCodes: new TtlCache<TrackingCode | null>(cacheMs),
+    // Short: another process's revocation must take effect quickly.
+    apiKeys: new TtlCache(10_000) as ApiKeyCache,
   }
   const requestLog = new RequestLog(storage)
   // Declared before use by the hooks below; assigned once everything it needs exists.
   let monetize: Monetize
-  const lifecycle = createLifecycle({ storage, logger, schedule: deps.schedule, onApproved: (c) => monetize.spendCredit(c) })
+  const lifecycle = createLifecycle({ storage, logger, scheduleOnce: deps.scheduleOnce, onApproved: (c) => monetize.spendCredit(c) })
   const ingest = createConversionIngest({ storage, requestLog, lifecycle, campaigns: cache.campaigns })
   const mailer = deps.mailer ?? createMailer(config, storage)
-  monetize = createMonetize({ config, storage, logger, mailer, ingest, runNow: deps.runNow })
+  const revenue = createRevenue({ config, storage, logger, runNow: deps.runNow })
+  monetize = createMonetize({ config, storage, logger, mailer, ingest, runNow: deps.runNow, onOrder: (order) => revenue.orderChanged(order) })
   const clicks = createClickRecorder({
     config, storage, requestLog, links: cache.links, campaigns: cache.campaigns, onClick: (click, campaign) => monetize.recordEmailLead(click, campaign),
   })
@@ -52,6 +57,7 @@ export function createServices(deps: ServiceDeps) {
     clicks,
     mailer,
     monetize,
+    revenue,
     /** Waits for every batched write to be stored (at shutdown). */
     async drain() {
       await Promise.all([clicks.drain(), requestLog.drain()])

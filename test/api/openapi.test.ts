@@ -46,8 +46,8 @@ describe('the OpenAPI document', () => {
 
   it('describes the public tracking endpoints', () => {
     expect(documented('/').filter((r) => !r.includes('/api/v1/')).sort())
-      .toEqual(['GET /c/{code}', 'GET /postback', 'GET /px', 'POST /conv', 'POST /postback', 'POST /px'])
-    for (const path of ['/c/{code}', '/px', '/conv', '/postback']) {
+      .toEqual(['GET /c/{code}', 'GET /postback', 'GET /px', 'POST /conv', 'POST /postback', 'POST /px', 'POST /webhooks/mailgun'])
+    for (const path of ['/c/{code}', '/px', '/conv', '/postback', '/webhooks/mailgun']) {
       for (const operation of Object.values(doc.paths[path]!)) expect((operation as { security: unknown[] }).security).toEqual([])
     }
   })

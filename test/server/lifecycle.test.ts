@@ -33,7 +33,7 @@ describe('server lifecycle', () => {
       try {
         expect(await second.storage.accounts.get('acc_kept')).toEqual(created)
         expect(second.demo!.accounts[0]!.apiKey).toBe(demoKey)
-        expect((await second.storage.accounts.list()).filter((a) => a.id.startsWith('acc_demo'))).toHaveLength(3)
+        expect((await second.storage.accounts.list()).filter((a) => a.id.startsWith('acc_demo'))).toHaveLength(4)
       } finally {
         await second.stop()
       }

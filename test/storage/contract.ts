@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UniqueViolation } from '../../server/src/storage/types.js'
+import { revenueContract } from './revenueContract.js'
 import type {
   Click, NewCampaign, NewMessage, NewOrder, NewConversion, NewLedgerEntry, RequestLogEntry, Storage,
 } from '../../server/src/storage/types.js'
@@ -170,9 +171,29 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         await s.clicks.insertMany([])
         expect(await s.clicks.get(batch[7]!.id)).toEqual(batch[7])
         expect(await s.clicks.get('missing')).toBeNull()
-        expect(await s.clicks.existsSince(base.linkId, 'visitor-3', at)).toBe(true)
-        expect(await s.clicks.existsSince(base.linkId, 'visitor-3', new Date(at.getTime() + 4))).toBe(false)
-        expect(await s.clicks.existsSince(base.linkId, 'someone-else', at)).toBe(false)
+      })
+      it('marks a click as a duplicate when the same visitor clicked the same link within the window', async () => {
+        const linkId = id('lnk')
+        const click = (visitor: string, createdAt: Date, link = linkId): Click => ({
+          id: id('clk'), linkId: link, campaignId: 'cmp', advertiserId: 'adv', publisherId: 'pub', createdAt, subIds: [null, null, null, null, null],
+          userAgent: null, referrer: null, ipHash: null, visitorKey: visitor, bot: false, duplicate: false, landingUrl: 'https://shop.example/',
+        })
+        const t0 = Date.now() - 3_600_000
+        const first = click('v1', new Date(t0))
+        await s.clicks.insertMany([first], { duplicateWindowMs: 60_000 })
+        const again = click('v1', new Date(t0 + 30_000))
+        const later = click('v1', new Date(t0 + 200_000))
+        const otherVisitor = click('v2', new Date(t0 + 30_000))
+        const otherLink = click('v1', new Date(t0 + 30_000), id('lnk'))
+        const noWindow = click('v1', new Date(t0 + 10_000))
+        await s.clicks.insertMany([again, later, otherVisitor, otherLink], { duplicateWindowMs: 60_000 })
+        await s.clicks.insertMany([noWindow])
+        expect((await s.clicks.get(first.id))!.duplicate).toBe(false)
+        expect((await s.clicks.get(again.id))!.duplicate).toBe(true)
+        expect((await s.clicks.get(later.id))!.duplicate).toBe(false)
+        expect((await s.clicks.get(otherVisitor.id))!.duplicate).toBe(false)
+        expect((await s.clicks.get(otherLink.id))!.duplicate).toBe(false)
+        expect((await s.clicks.get(noWindow.id))!.duplicate).toBe(false)
       })
     })
 
@@ -454,6 +475,185 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect((await s.requestLog.list({ advertiserId: adv })).map((e) => e.params.id)).toEqual(['3', '2', '1'])
       })
     })
+
+    describe('portal: sessions', () => {
+      const session = (accountId: string, expiresAt: Date) =>
+        s.sessions.create({ id: id('ses'), accountId, csrfToken: id('csrf'), expiresAt })
+      it('reads a session until it expires, extends it, and ends one or all of an account', async () => {
+        const a = await account(['publisher'])
+        const b = await account(['publisher'])
+        const soon = new Date(Date.now() + 60_000)
+        const first = await session(a.id, soon)
+        expect(first).toMatchObject({ accountId: a.id, expiresAt: soon })
+        expect(first.createdAt).toBeInstanceOf(Date)
+        expect(await s.sessions.get(first.id)).toEqual(first)
+        expect(await s.sessions.get(first.id, new Date(soon.getTime() + 1))).toBeNull()
+        const later = new Date(Date.now() + 3_600_000)
+        expect(await s.sessions.touch(first.id, later)).toBe(true)
+        expect(await s.sessions.get(first.id, new Date(soon.getTime() + 1))).toMatchObject({ expiresAt: later })
+        expect(await s.sessions.remove(first.id)).toBe(true)
+        expect(await s.sessions.remove(first.id)).toBe(false)
+        expect(await s.sessions.get(first.id)).toBeNull()
+        expect(await s.sessions.touch(first.id, later)).toBe(false)
+        await session(a.id, later)
+        await session(a.id, later)
+        const others = await session(b.id, later)
+        expect(await s.sessions.removeByAccount(a.id)).toBe(2)
+        expect(await s.sessions.get(others.id)).toEqual(others)
+      })
+      it('never extends an expired session, and purges expired ones', async () => {
+        const a = await account(['advertiser'])
+        const expired = await session(a.id, new Date(Date.now() - 1000))
+        const live = await session(a.id, new Date(Date.now() + 60_000))
+        expect(await s.sessions.get(expired.id)).toBeNull()
+        expect(await s.sessions.touch(expired.id, new Date(Date.now() + 60_000))).toBe(false)
+        expect(await s.sessions.purgeExpired(new Date())).toBeGreaterThanOrEqual(1)
+        expect(await s.sessions.remove(expired.id)).toBe(false)
+        expect(await s.sessions.get(live.id)).toEqual(live)
+      })
+    })
+
+    describe('portal: payouts', () => {
+      const batchOf = (createdBy: string, period = id('period')) => ({ id: id('pb'), period, createdBy })
+      const payout = (accountId: string, amount: number, currency = 'EUR') => ({ id: id('po'), accountId, amount, currency })
+      it('writes a batch with its payouts, one batch per period, all or nothing', async () => {
+        const admin = await account(['admin'])
+        const p1 = await account(['publisher'])
+        const p2 = await account(['publisher'])
+        const period = id('2025-01')
+        const { batch, payouts } = await s.payouts.createBatch(batchOf(admin.id, period), [payout(p1.id, 5000), payout(p2.id, 7000, 'USD')])
+        expect(batch).toMatchObject({ period, status: 'scheduled', createdBy: admin.id, paidAt: null })
+        expect(batch.createdAt).toBeInstanceOf(Date)
+        expect(payouts).toMatchObject([
+          { batchId: batch.id, accountId: p1.id, amount: 5000, currency: 'EUR', status: 'scheduled', note: null, paidAt: null },
+          { batchId: batch.id, accountId: p2.id, amount: 7000, currency: 'USD', status: 'scheduled', note: null, paidAt: null },
+        ])
+        expect(await s.payouts.getBatch(batch.id)).toEqual(batch)
+        expect(await s.payouts.listByBatch(batch.id)).toEqual(payouts)
+        expect(await s.payouts.get(payouts[0]!.id)).toEqual(payouts[0])
+        expect(await s.payouts.get('po_missing')).toBeNull()
+        expect(await s.payouts.getBatch('pb_missing')).toBeNull()
+        // A second batch for the period is refused, and none of its payouts is written.
+        const twin = payout(p1.id, 1)
+        await expect(s.payouts.createBatch(batchOf(admin.id, period), [twin])).rejects.toBeInstanceOf(UniqueViolation)
+        expect(await s.payouts.get(twin.id)).toBeNull()
+        // Two payouts for one account and currency in a batch: neither the batch nor its payouts are written.
+        const broken = batchOf(admin.id)
+        await expect(s.payouts.createBatch(broken, [payout(p1.id, 1), payout(p1.id, 2)])).rejects.toBeInstanceOf(UniqueViolation)
+        expect(await s.payouts.getBatch(broken.id)).toBeNull()
+        const empty = await s.payouts.createBatch(batchOf(admin.id), [])
+        expect(empty.payouts).toEqual([])
+        const listed = (await s.payouts.listBatches()).map((b) => b.id)
+        expect(listed.indexOf(empty.batch.id)).toBeLessThan(listed.indexOf(batch.id))
+        expect(await s.payouts.listBatches(1)).toHaveLength(1)
+      })
+      it('changes payouts and batches only from allowed states, and lists an account\'s payouts newest first', async () => {
+        const admin = await account(['admin'])
+        const p = await account(['publisher'])
+        const first = await s.payouts.createBatch(batchOf(admin.id), [payout(p.id, 5000)])
+        const second = await s.payouts.createBatch(batchOf(admin.id), [payout(p.id, 6000)])
+        const paidAt = new Date()
+        const id1 = first.payouts[0]!.id
+        const tries = await Promise.all([1, 2, 3].map(() => s.payouts.update(id1, ['scheduled'], { status: 'paid', paidAt })))
+        expect(tries.filter(Boolean)).toHaveLength(1)
+        expect(tries.find(Boolean)).toMatchObject({ status: 'paid', paidAt, note: null })
+        expect(await s.payouts.update(id1, ['scheduled'], { status: 'failed', note: 'late' })).toBeNull()
+        expect(await s.payouts.update(second.payouts[0]!.id, ['scheduled'], { status: 'failed', note: 'balance too low' }))
+          .toMatchObject({ status: 'failed', note: 'balance too low', paidAt: null })
+        expect((await s.payouts.listByAccount(p.id)).map((x) => x.id)).toEqual([second.payouts[0]!.id, id1])
+        expect(await s.payouts.listByAccount(p.id, 1)).toHaveLength(1)
+        expect(await s.payouts.setBatchStatus(first.batch.id, ['scheduled'], 'paid', paidAt)).toMatchObject({ status: 'paid', paidAt })
+        expect(await s.payouts.setBatchStatus(first.batch.id, ['scheduled'], 'paid', paidAt)).toBeNull()
+        expect(await s.payouts.setBatchStatus('pb_missing', ['scheduled'], 'paid', paidAt)).toBeNull()
+      })
+      it('sums approved balances per account and currency with what scheduled payouts hold of them', async () => {
+        const admin = await account(['admin'])
+        const p = await account(['publisher'])
+        const mine = async () => (await s.payouts.payable()).filter((r) => r.accountId === p.id)
+        await s.ledger.append([
+          entry(p.id, { bucket: 'approved', amount: 9000 }), entry(p.id, { bucket: 'pending', amount: 500 }),
+          entry(p.id, { bucket: 'approved', currency: 'USD', amount: 100 }), entry(p.id, { bucket: 'approved', currency: 'USD', amount: -100 }),
+        ])
+        expect(await mine()).toEqual([{ accountId: p.id, currency: 'EUR', approved: 9000, scheduled: 0 }])
+        const { payouts } = await s.payouts.createBatch(batchOf(admin.id), [payout(p.id, 6000)])
+        await s.payouts.createBatch(batchOf(admin.id), [payout(p.id, 1000)])
+        expect(await mine()).toEqual([{ accountId: p.id, currency: 'EUR', approved: 9000, scheduled: 7000 }])
+        await s.payouts.update(payouts[0]!.id, ['scheduled'], { status: 'failed', note: 'x' })
+        expect(await mine()).toEqual([{ accountId: p.id, currency: 'EUR', approved: 9000, scheduled: 1000 }])
+      })
+    })
+
+    describe('portal: stats', () => {
+      const hour = 3_600_000
+      const sorted = <T extends { key: string | null }>(rows: T[]) =>
+        [...rows].sort((a, b) => Number(a.key === null) - Number(b.key === null) || (a.key ?? '').localeCompare(b.key ?? ''))
+      it('counts a publisher\'s clicks and unique clicks per campaign and per sub-id in a period', async () => {
+        const pub = id('pub')
+        const now = Date.now()
+        const click = (campaignId: string, subIds: (string | null)[], patch: Partial<Click> = {}): Click => ({
+          id: id('clk'), linkId: 'lnk', campaignId, advertiserId: 'adv', publisherId: pub, createdAt: new Date(now - hour),
+          subIds: [...subIds, null, null, null, null, null].slice(0, 5), userAgent: 'UA', referrer: null, ipHash: null,
+          visitorKey: id('v'), bot: false, duplicate: false, landingUrl: 'https://shop.example/', ...patch,
+        })
+        await s.clicks.insertMany([
+          click('cmp_a', ['fb', 'x']), click('cmp_a', ['fb'], { duplicate: true }), click('cmp_a', ['ig'], { bot: true }), click('cmp_b', []),
+          click('cmp_a', ['fb'], { createdAt: new Date(now - 50 * hour) }), click('cmp_a', ['fb'], { publisherId: id('other') }),
+        ])
+        const q = { publisherId: pub, from: new Date(now - 2 * hour), to: new Date(now) }
+        expect(sorted(await s.stats.traffic({ ...q, by: 'campaign' }))).toEqual([
+          { key: 'cmp_a', clicks: 3, uniqueClicks: 1 }, { key: 'cmp_b', clicks: 1, uniqueClicks: 1 },
+        ])
+        expect(sorted(await s.stats.traffic({ ...q, by: 'sub1' }))).toEqual([
+          { key: 'fb', clicks: 2, uniqueClicks: 1 }, { key: 'ig', clicks: 1, uniqueClicks: 0 }, { key: null, clicks: 1, uniqueClicks: 1 },
+        ])
+        expect(sorted(await s.stats.traffic({ ...q, by: 'sub2' }))).toEqual([
+          { key: 'x', clicks: 1, uniqueClicks: 1 }, { key: null, clicks: 3, uniqueClicks: 1 },
+        ])
+        expect(await s.stats.traffic({ ...q, by: 'campaign', from: new Date(now - 60 * hour), to: new Date(now - 40 * hour) }))
+          .toEqual([{ key: 'cmp_a', clicks: 1, uniqueClicks: 1 }])
+        expect(await s.stats.traffic({ ...q, by: 'campaign', from: new Date(now), to: new Date(now + hour) })).toEqual([])
+      })
+      it('sums conversions and owed commission per campaign and per sub-id of the converting click, without declined ones', async () => {
+        const adv = await account()
+        const pub = await account(['publisher'])
+        const click = (subIds: (string | null)[]): Click => ({
+          id: id('clk'), linkId: 'lnk', campaignId: 'cmp_a', advertiserId: adv.id, publisherId: pub.id, createdAt: new Date(),
+          subIds: [...subIds, null, null, null, null, null].slice(0, 5), userAgent: 'UA', referrer: null, ipHash: null,
+          visitorKey: id('v'), bot: false, duplicate: false, landingUrl: 'https://shop.example/',
+        })
+        const [fb, ig] = [click(['fb']), click(['ig'])]
+        await s.clicks.insertMany([fb, ig])
+        const record = (patch: Partial<NewConversion>) => s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: pub.id, campaignId: 'cmp_a', ...patch }), [])
+        await record({ clickId: fb.id, commission: 200 })
+        await record({ clickId: fb.id, commission: 300, reversedCommission: 100, status: 'approved' })
+        await record({ clickId: ig.id, commission: 999, status: 'declined' })
+        await record({ campaignId: 'cmp_b', clickId: null, commission: 50, reversedCommission: 50, commissionCurrency: 'USD', status: 'reversed' })
+        await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: id('other'), campaignId: 'cmp_a', commission: 7 }), [])
+        const q = { publisherId: pub.id, from: new Date(Date.now() - hour), to: new Date(Date.now() + hour) }
+        expect(sorted(await s.stats.conversions({ ...q, by: 'campaign' }))).toEqual([
+          { key: 'cmp_a', currency: 'EUR', conversions: 2, commission: 400 }, { key: 'cmp_b', currency: 'USD', conversions: 0, commission: 0 },
+        ])
+        expect(sorted(await s.stats.conversions({ ...q, by: 'sub1' }))).toEqual([
+          { key: 'fb', currency: 'EUR', conversions: 2, commission: 400 }, { key: null, currency: 'USD', conversions: 0, commission: 0 },
+        ])
+        expect(await s.stats.conversions({ ...q, by: 'campaign', from: new Date(Date.now() + hour), to: new Date(Date.now() + 2 * hour) })).toEqual([])
+      })
+      it('derives net earnings per UTC day from the ledger: commissions less reversals and declines', async () => {
+        const a = await account(['publisher'])
+        await s.ledger.append([
+          entry(a.id, { kind: 'commission', amount: 500 }), entry(a.id, { kind: 'reversal', amount: -100 }), entry(a.id, { kind: 'decline', amount: -50 }),
+          entry(a.id, { kind: 'approval', amount: -350 }), entry(a.id, { kind: 'approval', bucket: 'approved', amount: 350 }),
+          entry(a.id, { kind: 'payout', bucket: 'approved', amount: -350 }), entry(a.id, { kind: 'payout', bucket: 'paid', amount: 350 }),
+          entry(a.id, { kind: 'commission', currency: 'USD', amount: 70 }),
+        ])
+        const day = (await s.ledger.listByAccount(a.id, 1))[0]!.createdAt.toISOString().slice(0, 10)
+        const range = [new Date(Date.now() - 86_400_000), new Date(Date.now() + 60_000)] as const
+        expect(await s.stats.earningsByDay(a.id, ...range)).toEqual([{ day, currency: 'EUR', amount: 350 }, { day, currency: 'USD', amount: 70 }])
+        expect(await s.stats.earningsByDay(a.id, new Date(Date.now() + 60_000), new Date(Date.now() + 120_000))).toEqual([])
+      })
+    })
+
+    revenueContract(() => s)
 
     describe('agenda backend', () => {
       it('gives Agenda a backend on this store', () => {

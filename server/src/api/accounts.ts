@@ -61,6 +61,8 @@ export function accountRoutes(services: Services): Router {
       throw new AppError(409, 'own_account', 'you cannot suspend your own account or remove its admin role', patch.status ? 'status' : 'roles')
     }
     const account = await storage.accounts.update(id, patch)
+    // A suspension must stop the account's API keys at once (in this process; others within the cache time).
+    services.cache.apiKeys.clear()
     if (!account) throw notFound('account')
     res.json({ account: accountJson(account) })
   })

@@ -3,7 +3,8 @@
 import type { NextFunction, Request, Response } from 'express'
 import { AppError } from '../errors.js'
 import { hashApiKey } from '../ids.js'
-import type { Account, Role, Storage } from '../storage/types.js'
+import type { Account, ApiKey, Role, Storage } from '../storage/types.js'
+import type { TtlCache } from '../tracking/cache.js'
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -11,13 +12,22 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function requireApiKey(storage: Storage) {
+/** API key hash → its active key and account; revoking or suspending in this process clears the entry. */
+export type ApiKeyCache = TtlCache<{ apiKey: ApiKey; account: Account } | null>
+
+export function requireApiKey(storage: Storage, cache: ApiKeyCache) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization
     const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : (req.headers['x-api-key'] as string | undefined)?.trim()
     if (!key) return next(new AppError(401, 'unauthenticated', 'send your API key as Authorization: Bearer <key>', 'authorization'))
-    const apiKey = key.length <= 200 ? await storage.apiKeys.findActiveByHash(hashApiKey(key)) : null
-    const account = apiKey && (await storage.accounts.get(apiKey.accountId))
+    const found = key.length <= 200
+      ? await cache.get(hashApiKey(key), async (hash) => {
+        const apiKey = await storage.apiKeys.findActiveByHash(hash)
+        const account = apiKey && (await storage.accounts.get(apiKey.accountId))
+        return apiKey && account ? { apiKey, account } : null
+      })
+      : null
+    const account = found?.account
     if (!account) return next(new AppError(401, 'bad_api_key', 'the API key is unknown or revoked', 'authorization'))
     if (account.status !== 'active') return next(new AppError(403, 'account_inactive', `the account is ${account.status}`, 'authorization'))
     req.account = account

@@ -73,6 +73,49 @@ function leadRule(input: LeadRuleInput | null, currency: string, field = 'leadRu
 
 const isAdvertiserOf = (account: Account, c: Campaign) => c.advertiserId === account.id
 
+/** Creates a campaign for the advertiser from an API-shaped body (validated here); the portal's form uses it too. */
+export async function createCampaign(services: Services, advertiser: Account, input: unknown): Promise<Campaign> {
+  const body = parse(newCampaignBody, input)
+  const currency = parseCurrency(body.currency)
+  const rules = { saleRule: saleRule(body.saleRule, currency), leadRule: leadRule(body.leadRule, currency) }
+  if (!rules.saleRule && !rules.leadRule) throw badRequest('saleRule', 'a campaign needs a saleRule, a leadRule or both')
+  return services.storage.campaigns.create({
+    ...body, ...rules, id: newId('cmp'), advertiserId: advertiser.id, currency, landingUrls: [...new Set(body.landingUrls)],
+  })
+}
+
+/** Applies an API-shaped patch (validated here) to the advertiser's own campaign `current`. */
+export async function updateCampaign(services: Services, current: Campaign, input: unknown): Promise<Campaign> {
+  const { storage } = services
+  const body = parse(campaignPatch, input)
+  if (Object.keys(body).length === 0) throw badRequest('body', 'send at least one field to change')
+  const currency = body.currency === undefined ? current.currency : parseCurrency(body.currency)
+  if (currency !== current.currency) {
+    // Fixed amounts are minor units of the old currency: they must be restated, never silently reinterpreted.
+    const kept = (body.saleRule === undefined && current.saleRule?.kind === 'fixed') || (body.leadRule === undefined && current.leadRule)
+    if (kept) throw badRequest('currency', 'changing the currency needs saleRule and leadRule restated in the new currency')
+    const overrides = await storage.commissionOverrides.listByCampaign(current.id)
+    if (overrides.some((o) => o.saleRule?.kind === 'fixed' || o.leadRule)) {
+      throw new AppError(409, 'currency_in_use', 'remove the fixed-amount publisher overrides before changing the currency', 'currency')
+    }
+  }
+  const { saleRule: saleInput, leadRule: leadInput, ...rest } = body
+  const patch = {
+    ...rest,
+    currency,
+    ...(rest.landingUrls && { landingUrls: [...new Set(rest.landingUrls)] }),
+    ...(saleInput !== undefined && { saleRule: saleRule(saleInput, currency) }),
+    ...(leadInput !== undefined && { leadRule: leadRule(leadInput, currency) }),
+  }
+  const saleAfter = patch.saleRule !== undefined ? patch.saleRule : current.saleRule
+  const leadAfter = patch.leadRule !== undefined ? patch.leadRule : current.leadRule
+  if (!saleAfter && !leadAfter) throw badRequest('saleRule', 'a campaign needs a saleRule, a leadRule or both')
+  const campaign = await storage.campaigns.update(current.id, patch)
+  services.cache.campaigns.delete(current.id)
+  if (!campaign) throw notFound('campaign')
+  return campaign
+}
+
 export function campaignRoutes(services: Services): Router {
   const { storage } = services
   const router = Router()
@@ -85,13 +128,7 @@ export function campaignRoutes(services: Services): Router {
   }
 
   router.post('/campaigns', requireRole('advertiser'), requireJson, async (req, res) => {
-    const body = parse(newCampaignBody, req.body)
-    const currency = parseCurrency(body.currency)
-    const rules = { saleRule: saleRule(body.saleRule, currency), leadRule: leadRule(body.leadRule, currency) }
-    if (!rules.saleRule && !rules.leadRule) throw badRequest('saleRule', 'a campaign needs a saleRule, a leadRule or both')
-    const campaign = await storage.campaigns.create({
-      ...body, ...rules, id: newId('cmp'), advertiserId: accountOf(req).id, currency, landingUrls: [...new Set(body.landingUrls)],
-    })
+    const campaign = await createCampaign(services, accountOf(req), req.body)
     res.status(201).json({ campaign: campaignJson(campaign) })
   })
 
@@ -119,33 +156,7 @@ export function campaignRoutes(services: Services): Router {
   })
 
   router.patch('/campaigns/:id', requireRole('advertiser'), requireJson, async (req, res) => {
-    const current = await own(accountOf(req), pathId(req, 'id', 'campaign'))
-    const body = parse(campaignPatch, req.body)
-    if (Object.keys(body).length === 0) throw badRequest('body', 'send at least one field to change')
-    const currency = body.currency === undefined ? current.currency : parseCurrency(body.currency)
-    if (currency !== current.currency) {
-      // Fixed amounts are minor units of the old currency: they must be restated, never silently reinterpreted.
-      const kept = (body.saleRule === undefined && current.saleRule?.kind === 'fixed') || (body.leadRule === undefined && current.leadRule)
-      if (kept) throw badRequest('currency', 'changing the currency needs saleRule and leadRule restated in the new currency')
-      const overrides = await storage.commissionOverrides.listByCampaign(current.id)
-      if (overrides.some((o) => o.saleRule?.kind === 'fixed' || o.leadRule)) {
-        throw new AppError(409, 'currency_in_use', 'remove the fixed-amount publisher overrides before changing the currency', 'currency')
-      }
-    }
-    const { saleRule: saleInput, leadRule: leadInput, ...rest } = body
-    const patch = {
-      ...rest,
-      currency,
-      ...(rest.landingUrls && { landingUrls: [...new Set(rest.landingUrls)] }),
-      ...(saleInput !== undefined && { saleRule: saleRule(saleInput, currency) }),
-      ...(leadInput !== undefined && { leadRule: leadRule(leadInput, currency) }),
-    }
-    const saleAfter = patch.saleRule !== undefined ? patch.saleRule : current.saleRule
-    const leadAfter = patch.leadRule !== undefined ? patch.leadRule : current.leadRule
-    if (!saleAfter && !leadAfter) throw badRequest('saleRule', 'a campaign needs a saleRule, a leadRule or both')
-    const campaign = await storage.campaigns.update(current.id, patch)
-    services.cache.campaigns.delete(current.id)
-    if (!campaign) throw notFound('campaign')
+    const campaign = await updateCampaign(services, await own(accountOf(req), pathId(req, 'id', 'campaign')), req.body)
     res.json({ campaign: campaignJson(campaign) })
   })
 

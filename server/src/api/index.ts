@@ -12,6 +12,8 @@ import { ledgerRoutes } from './ledger.js'
 import { linkRoutes } from './links.js'
 import { meRoutes } from './me.js'
 import { orderRoutes } from './orders.js'
+import { eventRoutes } from './events.js'
+import { revenueRoutes } from './revenue.js'
 import { openApiDocument } from './openapi.js'
 import { requestLogRoutes } from './requestLog.js'
 import { trackingCodeRoutes } from './trackingCodes.js'
@@ -22,8 +24,10 @@ export function apiRoutes(services: Services): Router {
   router.get('/openapi.json', (_req, res) => {
     res.json(openApi)
   })
+  // Batches of up to 1,000 orders or events are bigger than any other request.
+  router.use(['/orders', '/events'], express.json({ limit: '2mb' }))
   router.use(express.json({ limit: '64kb' }))
-  router.use(requireApiKey(services.storage))
+  router.use(requireApiKey(services.storage, services.cache.apiKeys))
   router.use(meRoutes(services))
   router.use(accountRoutes(services))
   router.use(campaignRoutes(services))
@@ -34,6 +38,8 @@ export function apiRoutes(services: Services): Router {
   router.use(ledgerRoutes(services))
   router.use(requestLogRoutes(services))
   router.use(orderRoutes(services))
+  router.use(eventRoutes(services))
+  router.use(revenueRoutes(services))
   // A path parameter that is not valid percent-encoding (/campaigns/%ff) is a 404 like any unknown id,
   // not the 500 Express's own decoding error would become.
   router.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {

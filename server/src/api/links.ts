@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { badRequest, notFound } from '../errors.js'
 import { newId, newLinkCode } from '../ids.js'
 import type { Services } from '../services.js'
-import type { Link } from '../storage/types.js'
+import type { Link, Storage } from '../storage/types.js'
 import { accountOf, requireRole } from './auth.js'
 import { requireJson } from './json.js'
 import { httpUrl, idString, parse, pathId } from './validate.js'
@@ -20,6 +20,23 @@ function normalised(url: string): string {
   } catch {
     return url
   }
+}
+
+/** Creates the publisher's link to an active campaign from an API-shaped body (validated here). */
+export async function createLink(storage: Storage, publisherId: string, input: unknown): Promise<Link> {
+  const body = parse(newLinkBody, input)
+  const campaign = await storage.campaigns.get(body.campaignId)
+  // A paused campaign and another advertiser's missing one answer alike.
+  if (!campaign || campaign.status !== 'active') throw badRequest('campaignId', 'campaignId is not an active campaign', 'unknown_campaign')
+  // Compared normalised (httpUrl normalises the input), stored exactly as the campaign registered it.
+  const landingUrl = body.landingUrl === undefined ? campaign.landingUrls[0] : campaign.landingUrls.find((u) => normalised(u) === body.landingUrl)
+  if (!landingUrl) {
+    throw badRequest('landingUrl', `landingUrl must be one of the campaign's landing URLs: ${campaign.landingUrls.join(', ')}`, 'unknown_landing_url')
+  }
+  return storage.links.create({
+    id: newId('lnk'), code: newLinkCode(), campaignId: campaign.id, advertiserId: campaign.advertiserId,
+    publisherId, landingUrl, status: 'active',
+  })
 }
 
 export function linkRoutes(services: Services): Router {
@@ -39,19 +56,7 @@ export function linkRoutes(services: Services): Router {
   }
 
   router.post('/links', requireJson, async (req, res) => {
-    const body = parse(newLinkBody, req.body)
-    const campaign = await storage.campaigns.get(body.campaignId)
-    // A paused campaign and another advertiser's missing one answer alike.
-    if (!campaign || campaign.status !== 'active') throw badRequest('campaignId', 'campaignId is not an active campaign', 'unknown_campaign')
-    // Compared normalised (httpUrl normalises the input), stored exactly as the campaign registered it.
-    const landingUrl = body.landingUrl === undefined ? campaign.landingUrls[0] : campaign.landingUrls.find((u) => normalised(u) === body.landingUrl)
-    if (!landingUrl) {
-      throw badRequest('landingUrl', `landingUrl must be one of the campaign's landing URLs: ${campaign.landingUrls.join(', ')}`, 'unknown_landing_url')
-    }
-    const link = await storage.links.create({
-      id: newId('lnk'), code: newLinkCode(), campaignId: campaign.id, advertiserId: campaign.advertiserId,
-      publisherId: accountOf(req).id, landingUrl, status: 'active',
-    })
+    const link = await createLink(storage, accountOf(req).id, req.body)
     res.status(201).json({ link: linkJson(link), note: subIdNote })
   })
 

@@ -34,6 +34,7 @@ export function meRoutes(services: Services): Router {
   router.delete('/api-keys/:id', async (req, res) => {
     const id = pathId(req, 'id', 'API key')
     if (!(await storage.apiKeys.revoke(accountOf(req).id, id))) throw notFound('API key')
+    services.cache.apiKeys.clear()
     res.status(204).end()
   })
 

@@ -59,6 +59,12 @@ const campaignInputProperties = {
   status: str(undefined, { enum: ['active', 'paused'], default: 'active' }),
 }
 
+/** A change of one channel's rule: any of its fields; the rest stay. */
+const channelRulePatch = input({
+  event: str(undefined, { enum: ['sent', 'delivered', 'opened', 'clicked'] }), window: { type: 'integer', minimum: 1 },
+  unit: str(undefined, { enum: ['hours', 'days', 'weeks'] }),
+}, [])
+
 const schemas: Record<string, Schema> = {
   Error: obj({ error: obj({ code: str('Machine-readable, e.g. `invalid`, `not_found`, `email_taken`.'), message: str(), field: str('The offending field, when there is one.') }, ['code', 'message']) }),
   Money: obj({ amount: int('Integer minor units (cents).'), currency: str('ISO 4217.'), formatted: str('Decimal string, e.g. "19.95".') }),
@@ -135,6 +141,45 @@ const schemas: Record<string, Schema> = {
   TrackingResult: obj({
     status: str(undefined, { enum: ['recorded', 'duplicate'] }), reason: str(),
     conversion: obj({ id: str(), orderId: str(), type: str(), status: str(), attributed: { type: 'boolean' } }),
+  }),
+  EventInput: obj({
+    type: str('`order`: add or update an order (parameters: the fields of OrderInput). `order_status`: change a known order\'s status (parameters: orderId, status).', { enum: ['order', 'order_status'] }),
+    customer: {
+      oneOf: [str('An email, or a customer id.'), obj({ id: str(undefined, { maxLength: 100 }), email: str(undefined, { format: 'email' }) }, [])],
+      description: 'The customer key: id or email (at least one).',
+    },
+    parameters: { type: 'object', description: 'order: orderId, amount, currency, status, orderedAt, items, name. order_status: orderId, status.' },
+  }, ['type', 'customer']),
+  EventResult: obj({
+    type: str(undefined, { enum: ['order', 'order_status'] }),
+    order: obj({ id: str(), orderId: str(), status: str(), created: { type: 'boolean' } }),
+  }),
+  ChannelRule: obj({
+    event: str('The message event that links it to a sale.', { enum: ['sent', 'delivered', 'opened', 'clicked'] }),
+    window: int('How long after that event a purchase is still its sale (at most 90 days in all).', { minimum: 1 }),
+    unit: str(undefined, { enum: ['hours', 'days', 'weeks'] }),
+  }),
+  RevenueSettings: obj({
+    channels: obj({ email: { allOf: [ref('ChannelRule'), obj({ formula: str('The rule in words.') })] }, sms: { allOf: [ref('ChannelRule'), obj({ formula: str() })] } }),
+    currency: str('Only orders in this currency count.'), excludedTags: { type: 'array', items: str(), description: 'Messages with these tags are listed, but earn no revenue.' },
+    version: int('0 while the defaults apply; + 1 at every change.'), isDefault: { type: 'boolean' }, updatedAt: nullable(dateTime),
+  }),
+  RevenueCampaign: obj({
+    campaignId: str(), name: str(), advertiserId: str(), advertiserName: str(), channels: { type: 'array', items: str() },
+    purchases: int('Purchases that belong to its messages, in the currency, neither cancelled nor refunded.'), averageCheck: nullable(ref('Money')),
+    revenue: ref('Money'), excluded: obj({ purchases: { type: 'integer' }, revenue: ref('Money') }),
+    earned: { ...ref('Money'), description: 'Publisher view: commissions from this campaign\'s offers in the messages.' },
+    formula: str('e.g. "A sale is a purchase within 24 hours after a click on the email."'),
+  }, ['campaignId', 'name', 'advertiserId', 'advertiserName', 'channels', 'purchases', 'averageCheck', 'revenue', 'excluded', 'formula']),
+  RevenueReport: obj({
+    view: str('advertiser: the account\'s orders; shop: orders that belong to messages sent in its name.', { enum: ['advertiser', 'shop'] }),
+    from: dateTime, to: dateTime, currency: str(), excludedTags: { type: 'array', items: str() },
+    pending: int('Orders of the period still being re-attributed after a settings change (0 normally); the figures update when it is 0.'),
+    totals: obj({
+      campaigns: { type: 'integer' }, purchases: { type: 'integer' }, averageCheck: nullable(ref('Money')), revenue: ref('Money'),
+      earned: ref('Money'),
+    }, ['campaigns', 'purchases', 'averageCheck', 'revenue']),
+    campaigns: { type: 'array', items: ref('RevenueCampaign') },
   }),
 }
 
@@ -340,6 +385,60 @@ const paths: Record<string, Record<string, unknown>> = {
       },
     }, { 400: badInput, 415: unsupported }),
   },
+  '/api/v1/events': {
+    post: secured('Generate an event (one, or { events: [...] } up to 1,000): order events feed revenue from campaigns', {
+      requestBody: jsonBody({
+        oneOf: [ref('EventInput'), obj({ events: { type: 'array', items: ref('EventInput'), minItems: 1, maxItems: 1000 } })],
+      }),
+      responses: {
+        202: ok('Applied (a batch reports each item, with `events.N.field` on failures)', {
+          oneOf: [
+            obj({ event: ref('EventResult') }),
+            obj({ accepted: { type: 'integer' }, failed: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } }),
+          ],
+        }),
+      },
+    }, {
+      400: badInput, 404: errorResponse('`unknown_order`: order_status names no order of the account.'),
+      409: errorResponse('`customer_mismatch`: the customer key is not the order\'s customer.'), 415: unsupported,
+    }),
+  },
+  '/api/v1/revenue/settings': {
+    get: secured('The account\'s revenue settings (the defaults until changed)', {
+      responses: { 200: ok('Settings', obj({ settings: ref('RevenueSettings') })) },
+    }),
+    patch: secured('Change revenue settings; reports use them at once (the account\'s orders are re-attributed)', {
+      requestBody: jsonBody(input({
+        channels: input({ email: channelRulePatch, sms: channelRulePatch }, []),
+        currency: str('ISO 4217.'), excludedTags: { type: 'array', items: str(undefined, { maxLength: 100 }), maxItems: 50 },
+      }, [])),
+      responses: { 200: ok('Settings', obj({ settings: ref('RevenueSettings') })) },
+    }, { 400: badInput, 415: unsupported }),
+  },
+  '/api/v1/revenue/report': {
+    get: secured('Revenue from campaigns for a period (default: the last 30 days)', {
+      parameters: [asParam, fromParam, toParam],
+      responses: { 200: ok('The report', obj({ report: ref('RevenueReport') })) },
+    }, { 400: badInput, 403: forbidden }),
+  },
+  '/api/v1/revenue/report.csv': {
+    get: secured('The same report as CSV (RFC 4180; amount columns name the currency)', {
+      parameters: [asParam, fromParam, toParam],
+      responses: { 200: { description: 'CSV, as an attachment.', content: { 'text/csv': { schema: str() } } } },
+    }, { 400: badInput, 403: forbidden }),
+  },
+  '/api/v1/revenue/report.txt': {
+    get: secured('The same report as text to copy (summary, then tab-separated rows)', {
+      parameters: [asParam, fromParam, toParam],
+      responses: { 200: { description: 'Plain text.', content: { 'text/plain': { schema: str() } } } },
+    }, { 400: badInput, 403: forbidden }),
+  },
+  '/api/v1/revenue/report.html': {
+    get: secured('The same report as a standalone HTML page', {
+      parameters: [asParam, fromParam, toParam],
+      responses: { 200: { description: 'HTML.', content: { 'text/html': { schema: str() } } } },
+    }, { 400: badInput, 403: forbidden }),
+  },
   '/api/v1/reinvest': {
     post: secured('Move approved earnings into advertising credit for the account\'s own campaigns', {
       parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Makes a retry safe.', schema: str(undefined, { maxLength: 100 }) }],
@@ -349,6 +448,24 @@ const paths: Record<string, Record<string, unknown>> = {
         200: ok('Already moved under this Idempotency-Key', obj({ reinvested: ref('Money'), replayed: { type: 'boolean' }, balance: obj({ approved: ref('Money'), credit: ref('Money') }) })),
       },
     }, { 400: badInput, 403: forbidden, 409: conflict, 415: unsupported }),
+  },
+  '/webhooks/mailgun': {
+    post: {
+      summary: 'Mailgun webhook (accepted, delivered, opened, clicked, failed): HMAC-SHA256 signed, fresh, never replayed, deduplicated by event id',
+      security: [],
+      requestBody: jsonBody(obj({
+        signature: obj({ timestamp: str('Unix seconds; at most 15 minutes off.'), token: str('Used once.'), signature: str('hex HMAC-SHA256(signing key, timestamp + token).') }),
+        'event-data': obj({
+          id: str(), event: str(), timestamp: { type: 'number' }, recipient: str(),
+          message: obj({ headers: obj({ 'message-id': str() }) }), 'user-variables': obj({ message: str(), order: str() }, []),
+        }, ['id', 'event', 'timestamp']),
+      })),
+      responses: {
+        200: ok('Recorded, duplicate or ignored', obj({ status: str(undefined, { enum: ['recorded', 'duplicate', 'ignored'] }), event: str(), messageId: str(), reason: str() }, ['status'])),
+        406: errorResponse('Bad or stale signature, reused token, or no event: refused and not to be retried.'),
+        503: errorResponse('MAILGUN_WEBHOOK_SIGNING_KEY is not configured.'),
+      },
+    },
   },
   '/c/{code}': {
     get: {

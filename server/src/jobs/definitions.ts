@@ -1,13 +1,15 @@
 // Every background job of the product, in one place: its name, what it does and how it repeats.
 import { backoffStrategies, type Agenda } from 'agenda'
 import type { Services } from '../services.js'
-import { approveJob } from '../tracking/lifecycle.js'
+import { approveDueJob } from '../tracking/lifecycle.js'
 import { maxSendAttempts, offerEmailJob } from '../monetize/index.js'
+import { reattributeJob } from '../revenue/index.js'
+import { signatureMaxAgeMs } from '../revenue/mailgun.js'
 
 export const JobName = {
-  /** Approves one conversion when its hold period ends (scheduled when it is recorded). */
-  approveConversion: approveJob,
-  /** Approves whatever is due and was missed (the safety net behind approveConversion). */
+  /** Approves the conversions due by then; scheduled, once per few seconds of due times, as they are recorded. */
+  approveDueAt: approveDueJob,
+  /** The same every ten minutes: the safety net for a schedule that was lost. */
   approveDue: 'conversions.approve-due',
   purgeRequestLog: 'request-log.purge',
   /** Sends one offer email; queued at order notification to run at once. */
@@ -16,13 +18,21 @@ export const JobName = {
   expireInterruptedSends: 'offer-email.expire-interrupted',
   /** Clears buyer addresses on orders and messages after the retention period. */
   forgetBuyers: 'buyer-data.forget',
+  /** Re-attributes an account's orders to messages after its revenue settings changed; queued to run at once. */
+  reattributeRevenue: reattributeJob,
+  /** Forgets Mailgun webhook tokens older than any signature still accepted. */
+  purgeWebhookTokens: 'revenue.purge-webhook-tokens',
+  /** Refreshes the planner's statistics of the revenue tables (the embedded store has no autovacuum). */
+  refreshRevenueStatistics: 'revenue.refresh-statistics',
+  /** Deletes portal sessions that expired (signed-out ones are deleted at once). */
+  purgeSessions: 'portal.purge-sessions',
 } as const
 
 export async function defineJobs(agenda: Agenda, services: Services): Promise<void> {
-  const { storage, logger, lifecycle, config, monetize } = services
-  agenda.define<{ conversionId: string }>(JobName.approveConversion, async (job) => {
-    const approved = await lifecycle.approve(job.attrs.data.conversionId)
-    if (approved) logger.info({ conversionId: approved.id }, 'conversion approved')
+  const { storage, logger, lifecycle, config, monetize, revenue } = services
+  agenda.define(JobName.approveDueAt, async () => {
+    const approved = await lifecycle.approveDue()
+    if (approved) logger.info({ approved }, 'conversions approved')
   }, { backoff: backoffStrategies.exponential({ delay: 5_000, maxRetries: 8 }) })
   agenda.define(JobName.approveDue, async () => {
     const approved = await lifecycle.approveDue()
@@ -36,6 +46,9 @@ export async function defineJobs(agenda: Agenda, services: Services): Promise<vo
   agenda.define<{ messageId: string }>(JobName.sendOfferEmail, async (job) => {
     const message = await monetize.sendOfferEmail(job.attrs.data.messageId)
     if (message) logger.info({ messageId: message.id, status: message.status }, 'offer email handled')
+    // An order of this buyer stored before the send finished may belong to the message now. Not retried: the
+    // email went out, and the next event of the message (or of the buyer) attributes again.
+    if (message?.status === 'sent') await revenue.messageSent(message).catch((err) => logger.warn({ err, messageId: message.id }, 'revenue attribution after send failed'))
   }, { backoff: backoffStrategies.exponential({ delay: 1_000, maxRetries: maxSendAttempts }), concurrency: 10 })
   agenda.define(JobName.expireInterruptedSends, async () => {
     const expired = await monetize.expireInterruptedSends()
@@ -47,8 +60,26 @@ export async function defineJobs(agenda: Agenda, services: Services): Promise<vo
     const messages = await storage.messages.forgetBefore(before)
     logger.info({ orders, messages, before }, 'buyer data forgotten')
   })
+  agenda.define<{ accountId: string }>(JobName.reattributeRevenue, async (job) => {
+    const written = await revenue.reattribute(job.attrs.data.accountId)
+    logger.info({ accountId: job.attrs.data.accountId, written }, 'revenue re-attributed after a settings change')
+  }, { backoff: backoffStrategies.exponential({ delay: 5_000, maxRetries: 5 }) })
+  agenda.define(JobName.purgeWebhookTokens, async () => {
+    // Twice the accepted signature age: a token older than that can only come with a refused timestamp.
+    await storage.webhookTokens.purgeBefore(new Date(Date.now() - 2 * signatureMaxAgeMs))
+  })
+  agenda.define(JobName.refreshRevenueStatistics, async () => {
+    await storage.attributions.refreshStatistics()
+  })
+  agenda.define(JobName.purgeSessions, async () => {
+    const removed = await storage.sessions.purgeExpired(new Date())
+    if (removed) logger.info({ removed }, 'expired portal sessions purged')
+  })
   await agenda.every('10 minutes', JobName.approveDue)
   await agenda.every('1 minute', JobName.expireInterruptedSends)
   await agenda.every('1 day', JobName.forgetBuyers)
   await agenda.every('1 day', JobName.purgeRequestLog)
+  await agenda.every('1 hour', JobName.purgeWebhookTokens)
+  await agenda.every('1 day', JobName.refreshRevenueStatistics)
+  await agenda.every('1 day', JobName.purgeSessions)
 }

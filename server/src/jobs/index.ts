@@ -24,7 +24,10 @@ export function createJobs(storage: Storage, logger: Logger, options: JobOptions
   agenda.on('fail', (error: Error, job: { attrs: { name: string } }) => logger.warn({ err: error, job: job.attrs.name }, 'job failed'))
   return {
     agenda,
-    schedule: (when: Date, job: string, data: Record<string, unknown>) => agenda.schedule(when, job, data),
+    /** Schedules a job unless one with the same `data[key]` is already stored (any process). */
+    scheduleOnce: async (when: Date, job: string, data: Record<string, unknown>, key: string) => {
+      await agenda.create(job, data).unique({ [`data.${key}`]: data[key] }, { insertOnly: true }).schedule(when).save()
+    },
     runNow: (job: string, data: Record<string, unknown>) => agenda.now(job, data),
     async start(services: Services) {
       await defineJobs(agenda, services)

@@ -31,6 +31,8 @@ export interface MonetizeDeps {
   ingest: ConversionIngest
   /** Queues a job to run now (Agenda; picked up at once through the backend's notifications). */
   runNow(job: string, data: Record<string, unknown>): Promise<unknown>
+  /** Told of every stored order, once its offer email is queued (revenue attribution); a failure fails the notification, whose retry redoes it. */
+  onOrder?(order: Order): Promise<void>
 }
 
 export interface OrderResult {
@@ -46,7 +48,15 @@ export function createMonetize(deps: MonetizeDeps) {
 
   /** Stores the order and, for a new, fresh order with a buyer address, queues the offer email. */
   async function notify(shop: Account, input: unknown, at = '', sendOffers = true): Promise<OrderResult> {
-    const { order, created } = await storage.orders.upsert(parseOrder(shop.id, input, at))
+    const result = await storeOrder(shop, input, at, sendOffers)
+    await deps.onOrder?.(result.order)
+    return result
+  }
+
+  async function storeOrder(shop: Account, input: unknown, at: string, sendOffers: boolean): Promise<OrderResult> {
+    // A later notification without an order date (a status update) keeps the date the order has.
+    const givesDate = typeof input === 'object' && input !== null && (input as Record<string, unknown>).orderedAt !== undefined
+    const { order, created } = await storage.orders.upsert(parseOrder(shop.id, input, at), { keepOrderedAt: !givesDate })
     const wantsEmail = sendOffers && created && shop.roles.includes('publisher') && order.email !== null
       && order.status !== 'cancelled' && order.status !== 'refunded' && Date.now() - order.orderedAt.getTime() < freshOrderMs
     if (!wantsEmail) return { order, created, message: null }

@@ -7,7 +7,8 @@ import type { Services } from '../services.js'
 const layout = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:6vh auto;padding:0 1rem;color:#1f2933}
 h1{font-size:1.5rem}button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid #0b6bcb;background:#0b6bcb;color:#fff;cursor:pointer}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:top}</style></head><body>${body}</body></html>`
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:top;overflow-wrap:anywhere}
+.scroll{overflow-x:auto}a{display:inline-block;padding:.15rem 0}</style></head><body>${body}</body></html>`
 
 const pageCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-src 'self'"
 
@@ -40,7 +41,7 @@ export function monetizePages(services: Services): Router {
 <td><a href="/outbox/${encodeURIComponent(e.id)}">${escapeHtml(e.subject)}</a><br><small>from ${escapeHtml(e.from)}</small></td></tr>`).join('')
       res.set('Content-Security-Policy', pageCsp).send(layout('Outbox', `<h1>Outbox</h1>
 <p>No Mailgun key is configured, so the network keeps the emails it would have sent here.</p>
-<table><thead><tr><th>When</th><th>To</th><th>Email</th></tr></thead><tbody>${rows || '<tr><td colspan="3">No emails yet.</td></tr>'}</tbody></table>`))
+<div class="scroll"><table><thead><tr><th>When</th><th>To</th><th>Email</th></tr></thead><tbody>${rows || '<tr><td colspan="3">No emails yet.</td></tr>'}</tbody></table></div>`))
     })
     router.get('/outbox/:id', async (req, res) => {
       const email = await services.storage.outbox.get(req.params.id)

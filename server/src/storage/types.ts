@@ -287,7 +287,8 @@ export interface OrderQuery {
 }
 
 // ---------- messages (offer emails and any campaign sent through the network) ----------
-export type Channel = 'email'
+/** Only email is sent today; `sms` is there because the model (and revenue settings) are per channel. */
+export type Channel = 'email' | 'sms'
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed'
 export interface Message {
   id: string
@@ -343,6 +344,207 @@ export interface LedgerTransfer {
   payoutId?: string | null
 }
 export type TransferResult = 'done' | 'insufficient' | 'duplicate'
+
+// ---------- revenue from campaigns (F7): message events, settings, attributions ----------
+/** What happened to a message. `sent` is the message's sentAt (or Mailgun's `accepted`). */
+export type MessageEventType = 'sent' | 'delivered' | 'opened' | 'clicked' | 'failed'
+/** The events that can link a message to a sale. */
+export type LinkingEvent = 'sent' | 'delivered' | 'opened' | 'clicked'
+export interface MessageEvent {
+  messageId: string
+  type: MessageEventType
+  at: Date
+  /** The provider's event id (Mailgun's `event-data.id`): a retried delivery of one event is stored once. */
+  providerEventId: string | null
+  createdAt: Date
+}
+export type NewMessageEvent = Omit<MessageEvent, 'createdAt'>
+
+export type WindowUnit = 'hours' | 'days' | 'weeks'
+/** Per channel: a purchase within `window` `unit` after this event of a message is a sale of that message. */
+export interface ChannelRule {
+  event: LinkingEvent
+  window: number
+  unit: WindowUnit
+}
+export type ChannelRules = Record<Channel, ChannelRule>
+
+export interface RevenueSettings {
+  accountId: string
+  channels: ChannelRules
+  /** Only orders in this ISO 4217 currency count. */
+  currency: string
+  /** Messages carrying any of these tags are listed in reports but earn no revenue. */
+  excludedTags: string[]
+  /** 1 for the first settings, + 1 at every change (versions only grow); attributions remember the version they were made under. */
+  version: number
+  updatedAt: Date
+}
+export type NewRevenueSettings = Omit<RevenueSettings, 'version' | 'updatedAt'>
+
+/**
+ * Which message an order belongs to, kept per order so that a report is a grouped sum. Made under the
+ * settings of the order's account (the advertiser whose sale it is), version `settingsVersion`.
+ */
+export interface Attribution {
+  orderId: string
+  /** The order's account. */
+  accountId: string
+  orderedAt: Date
+  total: number
+  currency: string
+  status: OrderStatus
+  /** The message the sale belongs to; null when no message qualifies. */
+  messageId: string | null
+  /** The account the message was sent in the name of (the shop). */
+  messageAccountId: string | null
+  /** The first of the message's campaigns that belongs to the order's account. */
+  campaignId: string | null
+  channel: Channel | null
+  /** The message's tags (excluded tags are applied when reporting). */
+  tags: string[]
+  /** When the linking event happened. */
+  linkedAt: Date | null
+  /** -1: made before any rule was applied (orders that existed when revenue attribution was added). */
+  settingsVersion: number
+}
+
+/** Which orders to (re)attribute. */
+export type AttributionScope =
+  /** These orders (a new or changed order, a batch of stale ones). */
+  | { orderIds: string[] }
+  /** Every order of this buyer placed at or after `since` (a message event that arrived, possibly late). */
+  | { recipient: string; since: Date }
+
+export interface StaleOrdersQuery {
+  accountId: string
+  /** The account's current settings version (0 when it has none). */
+  version: number
+  from?: Date
+  to?: Date
+  /** Resume with the orders placed after this time (the previous page's `last`). */
+  after?: Date | null
+  /** About how many orders to examine: a page ends at a whole instant, so orders placed at the same time stay together. */
+  limit: number
+}
+
+export interface RevenueQuery {
+  /** `advertiser`: the account's own orders. `shop`: orders attributed to messages sent in the account's name. */
+  view: 'advertiser' | 'shop'
+  accountId: string
+  /** Orders placed in [from, to). */
+  from: Date
+  to: Date
+  currency: string
+  excludedTags: string[]
+  /** When given, `stale` counts the period's attributions made under an older version (advertiser view). */
+  settingsVersion?: number
+}
+export interface RevenueGroup {
+  campaignId: string
+  /** The orders' account: the campaign's advertiser. */
+  advertiserId: string
+  channel: Channel
+  /** The messages carry an excluded tag: listed, but not revenue. */
+  excluded: boolean
+  purchases: number
+  revenue: number
+}
+export interface EarningsQuery {
+  publisherId: string
+  from: Date
+  to: Date
+  currency: string
+}
+export interface EarningsGroup {
+  campaignId: string
+  conversions: number
+  /** Commission minus reversals, declined conversions left out. */
+  earned: number
+}
+
+// ---------- portal: sessions, payouts, stats ----------
+/** A signed-in portal session. The cookie carries a random token; only its SHA-256 is stored, as the id. */
+export interface Session {
+  id: string
+  accountId: string
+  /** The synchroniser token every portal form sends back (CSRF), tied to this session. */
+  csrfToken: string
+  createdAt: Date
+  expiresAt: Date
+}
+export type NewSession = Omit<Session, 'createdAt'>
+
+export type PayoutBatchStatus = 'scheduled' | 'paid'
+/** The payouts of one period (e.g. `2025-01`): one batch per period. */
+export interface PayoutBatch {
+  id: string
+  period: string
+  status: PayoutBatchStatus
+  /** The admin account that made it. */
+  createdBy: string
+  createdAt: Date
+  paidAt: Date | null
+}
+export type NewPayoutBatch = Omit<PayoutBatch, 'status' | 'createdAt' | 'paidAt'>
+
+/** scheduled → paid (the ledger moved approved → paid) or failed (the approved balance no longer covered it). */
+export type PayoutStatus = 'scheduled' | 'paid' | 'failed'
+export interface Payout {
+  id: string
+  batchId: string
+  accountId: string
+  amount: number
+  currency: string
+  status: PayoutStatus
+  /** Why it failed. */
+  note: string | null
+  createdAt: Date
+  paidAt: Date | null
+}
+export type NewPayout = Pick<Payout, 'id' | 'accountId' | 'amount' | 'currency'>
+export type PayoutPatch = Partial<Pick<Payout, 'status' | 'note' | 'paidAt'>>
+
+/** An account's positive approved balance in one currency, and how much of it scheduled payouts already hold. */
+export interface PayableBalance {
+  accountId: string
+  currency: string
+  approved: number
+  scheduled: number
+}
+
+/** What publisher statistics are grouped by: the campaign, or one of the click's sub-ids. */
+export type StatsDimension = 'campaign' | 'sub1' | 'sub2' | 'sub3' | 'sub4' | 'sub5'
+export interface StatsQuery {
+  publisherId: string
+  /** Inclusive. */
+  from: Date
+  /** Exclusive. */
+  to: Date
+  by: StatsDimension
+}
+/** Clicks of one group (a campaign id or a sub-id value; null: the click had no such sub-id). */
+export interface TrafficStats {
+  key: string | null
+  clicks: number
+  /** Clicks that are neither bots nor duplicates. */
+  uniqueClicks: number
+}
+/** Conversions of one group in one commission currency, by the time they were recorded. */
+export interface ConversionStats {
+  key: string | null
+  currency: string
+  /** Pending and approved conversions (not declined, not fully reversed). */
+  conversions: number
+  /** Commission still owed on every conversion that was not declined (commission − reversed). */
+  commission: number
+}
+/** Net earnings of one UTC day (YYYY-MM-DD) from the ledger: commissions less reversals and declines. */
+export interface DailyEarnings {
+  day: string
+  currency: string
+  amount: number
+}
 
 // ---------- the contract ----------
 /** Thrown by create operations that hit a unique constraint (e.g. an email already taken). */
@@ -408,11 +610,12 @@ export interface Storage {
     update(id: string, patch: TrackingCodePatch): Promise<TrackingCode | null>
   }
   clicks: {
-    /** Stores clicks in one round trip; resolves once they are durable. */
-    insertMany(clicks: Click[]): Promise<void>
+    /**
+     * Stores clicks in one round trip; resolves once they are durable. With a window, a click also counts as
+     * a duplicate when the same visitor clicked the same link within the window before it (already stored).
+     */
+    insertMany(clicks: Click[], options?: { duplicateWindowMs?: number }): Promise<void>
     get(id: string): Promise<Click | null>
-    /** Whether this visitor clicked this link at or after `since` (for the duplicate flag). */
-    existsSince(linkId: string, visitorKey: string, since: Date): Promise<boolean>
   }
   conversions: {
     /**
@@ -444,8 +647,11 @@ export interface Storage {
     transfer(transfer: LedgerTransfer): Promise<TransferResult>
   }
   orders: {
-    /** Creates the order, or updates the existing one with the same (accountId, externalId). */
-    upsert(order: NewOrder): Promise<{ order: Order; created: boolean }>
+    /**
+     * Creates the order, or updates the existing one with the same (accountId, externalId). With
+     * `keepOrderedAt`, an update keeps the stored orderedAt (a status update that gave no order date).
+     */
+    upsert(order: NewOrder, options?: { keepOrderedAt?: boolean }): Promise<{ order: Order; created: boolean }>
     get(id: string): Promise<Order | null>
     getByExternalId(accountId: string, externalId: string): Promise<Order | null>
     /** Newest first by orderedAt. */
@@ -482,6 +688,55 @@ export interface Storage {
     add(addressHash: string): Promise<void>
     has(addressHash: string): Promise<boolean>
   }
+  // ---------- revenue ----------
+  messageEvents: {
+    /** Stores the event unless one with the same providerEventId exists; then returns that one, created=false. */
+    record(event: NewMessageEvent): Promise<{ event: MessageEvent; created: boolean }>
+    /** Oldest first. */
+    listByMessage(messageId: string): Promise<MessageEvent[]>
+    /** The message with this provider id, given with or without its angle brackets. */
+    findMessage(providerId: string): Promise<Message | null>
+  }
+  webhookTokens: {
+    /** Remembers a webhook signature token; false when it was seen before (a replay). */
+    use(token: string, at: Date): Promise<boolean>
+    /** Forgets tokens seen before `before`; returns how many. */
+    purgeBefore(before: Date): Promise<number>
+  }
+  revenueSettings: {
+    get(accountId: string): Promise<RevenueSettings | null>
+    /** Creates or replaces the account's settings with the next version. */
+    put(settings: NewRevenueSettings): Promise<RevenueSettings>
+  }
+  attributions: {
+    /**
+     * (Re)attributes the orders in scope, each under its account's settings (`defaults` and version 0 when it
+     * has none): the order belongs to the last message sent (by sentAt, then linking time, then id) to its
+     * email, at or before the order, carrying one of its account's campaigns, whose channel's linking event
+     * happened within the window before the order (both ends included; `sent` is the message's sentAt).
+     * An order whose buyer data was forgotten (its email, or its attributed message's recipient) keeps the
+     * message it had. Never overwrites an attribution made under a newer version. Returns how many it wrote.
+     */
+    attribute(scope: AttributionScope, defaults: ChannelRules): Promise<number>
+    get(orderId: string): Promise<Attribution | null>
+    /**
+     * A page of the account's orders by time, and which of them have no attribution or one made under another
+     * version. `last` is the time of the page's last orders (resume after it), null when no order was left.
+     */
+    staleOrders(query: StaleOrdersQuery): Promise<{ orderIds: string[]; last: Date | null }>
+    /**
+     * Purchases and revenue per campaign, advertiser, channel and exclusion of attributed orders placed in the
+     * period, in the currency, neither cancelled nor refunded.
+     */
+    summarize(query: RevenueQuery): Promise<{ groups: RevenueGroup[]; stale: number }>
+    /** What email clicks earned a publisher (conversions whose click came from an offer email), per campaign. */
+    earnings(query: EarningsQuery): Promise<EarningsGroup[]>
+    /**
+     * Brings the query planner's statistics of the revenue tables up to date (PostgreSQL: ANALYZE; the embedded
+     * store has no autovacuum to do it). A no-op where the store needs none.
+     */
+    refreshStatistics(): Promise<void>
+  }
   requestLog: {
     /** Stores entries in one round trip. */
     append(entries: RequestLogEntry[]): Promise<void>
@@ -489,5 +744,46 @@ export interface Storage {
     list(query: RequestLogQuery): Promise<RequestLogEntry[]>
     /** Deletes entries older than `before`; returns how many. */
     purgeBefore(before: Date): Promise<number>
+  }
+
+  // ---------- portal: sessions, payouts, stats ----------
+  sessions: {
+    create(session: NewSession): Promise<Session>
+    /** The session, unless it has expired by `now`. */
+    get(id: string, now?: Date): Promise<Session | null>
+    /** Moves the expiry of a live session (sliding sign-in); false when it is gone. */
+    touch(id: string, expiresAt: Date): Promise<boolean>
+    /** Ends one session (sign-out); false when there was none. */
+    remove(id: string): Promise<boolean>
+    /** Ends every session of an account (suspension, new password); returns how many. */
+    removeByAccount(accountId: string): Promise<number>
+    /** Deletes sessions that expired before `before`; returns how many. */
+    purgeExpired(before: Date): Promise<number>
+  }
+  payouts: {
+    /** Writes the batch and its payouts (status scheduled) atomically; UniqueViolation when the period has a batch. */
+    createBatch(batch: NewPayoutBatch, payouts: NewPayout[]): Promise<{ batch: PayoutBatch; payouts: Payout[] }>
+    getBatch(id: string): Promise<PayoutBatch | null>
+    /** Newest first. */
+    listBatches(limit?: number): Promise<PayoutBatch[]>
+    /** Sets a batch's status only while it is in one of `from` (compare-and-set). */
+    setBatchStatus(id: string, from: PayoutBatchStatus[], status: PayoutBatchStatus, paidAt: Date | null): Promise<PayoutBatch | null>
+    get(id: string): Promise<Payout | null>
+    /** In the order they were made. */
+    listByBatch(batchId: string): Promise<Payout[]>
+    /** Newest first. */
+    listByAccount(accountId: string, limit?: number): Promise<Payout[]>
+    /** Updates a payout only while it is in one of `from` (compare-and-set). */
+    update(id: string, from: PayoutStatus[], patch: PayoutPatch): Promise<Payout | null>
+    /** Every account's positive approved balance per currency with what scheduled payouts hold of it, in one pass. */
+    payable(): Promise<PayableBalance[]>
+  }
+  stats: {
+    /** A publisher's clicks in the period, grouped by campaign or sub-id. */
+    traffic(query: StatsQuery): Promise<TrafficStats[]>
+    /** A publisher's conversions recorded in the period, grouped likewise (sub-ids come from the converting click). */
+    conversions(query: StatsQuery): Promise<ConversionStats[]>
+    /** An account's net earnings per UTC day in [from, to), from the ledger. */
+    earningsByDay(accountId: string, from: Date, to: Date): Promise<DailyEarnings[]>
   }
 }

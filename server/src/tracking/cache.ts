@@ -3,6 +3,8 @@
 // entries itself when it changes them.
 export class TtlCache<V> {
   #entries = new Map<string, { value: V; expires: number }>()
+  /** Loads in flight: concurrent misses for one key share a single load. */
+  #loading = new Map<string, Promise<V>>()
 
   constructor(
     private readonly ttlMs: number,
@@ -13,10 +15,15 @@ export class TtlCache<V> {
     const now = Date.now()
     const hit = this.#entries.get(key)
     if (hit && hit.expires > now) return hit.value
-    const value = await load(key)
-    if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string)
-    this.#entries.set(key, { value, expires: now + this.ttlMs })
-    return value
+    const pending = this.#loading.get(key)
+    if (pending) return pending
+    const loading = load(key).then((value) => {
+      if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string)
+      this.#entries.set(key, { value, expires: Date.now() + this.ttlMs })
+      return value
+    }).finally(() => this.#loading.delete(key))
+    this.#loading.set(key, loading)
+    return loading
   }
 
   delete(key: string): void {

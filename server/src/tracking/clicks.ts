@@ -36,19 +36,19 @@ export interface ClickDeps {
 
 export function createClickRecorder(deps: ClickDeps) {
   const { config, storage } = deps
-  const batcher = new Batcher<Click>((clicks) => storage.clicks.insertMany(clicks))
-  // Visitors seen lately by this process: spares the database look-up for the commonest duplicates.
-  const recent = new Map<string, number>()
   const windowMs = config.DUPLICATE_CLICK_WINDOW_SECONDS * 1000
+  // The store checks earlier clicks as it inserts a batch; clicks within one batch are checked here.
+  const batcher = new Batcher<Click>((clicks) => storage.clicks.insertMany(clicks, { duplicateWindowMs: windowMs }))
+  const recent = new Map<string, number>()
 
-  async function isDuplicate(linkId: string, visitor: string, now: number): Promise<boolean> {
+  function seenLately(linkId: string, visitor: string, now: number): boolean {
     if (windowMs === 0) return false
     const key = `${linkId}:${visitor}`
     const seen = recent.get(key)
+    recent.delete(key)
     recent.set(key, now)
     if (recent.size > 100_000) recent.delete(recent.keys().next().value as string)
-    if (seen !== undefined && now - seen < windowMs) return true
-    return storage.clicks.existsSince(linkId, visitor, new Date(now - windowMs))
+    return seen !== undefined && now - seen < windowMs
   }
 
   async function record(input: ClickInput): Promise<ClickResult> {
@@ -78,13 +78,13 @@ export function createClickRecorder(deps: ClickDeps) {
       ipHash,
       visitorKey: visitor,
       bot: isBot(input.userAgent),
-      duplicate: await isDuplicate(link.id, visitor, now),
+      duplicate: seenLately(link.id, visitor, now),
       landingUrl,
     }
     await Promise.all([
       batcher.add(click),
       deps.requestLog.record({
-        ...logBase, outcome: 'accepted', reason: click.bot ? 'bot' : click.duplicate ? 'duplicate_click' : 'recorded',
+        ...logBase, outcome: 'accepted', reason: click.bot ? 'bot' : 'recorded',
         advertiserId: link.advertiserId, linkId: link.id, clickId: click.id,
       }),
     ])

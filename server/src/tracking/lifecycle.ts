@@ -7,13 +7,16 @@ import type { Conversion, LedgerKind, NewLedgerEntry, Storage } from '../storage
 import { UniqueViolation } from '../storage/types.js'
 import { commissionAfterRefund } from './commission.js'
 
-export const approveJob = 'conversion.approve'
+/** Approves every conversion due by its run time; scheduled once per time bucket, whatever the volume. */
+export const approveDueJob = 'conversions.approve-due-at'
+/** Conversions due within the same few seconds share one approval run. */
+const approvalBucketMs = 5_000
 
 export interface LifecycleDeps {
   storage: Storage
   logger: Logger
-  /** Schedules a job in Agenda (persistent; survives restarts). */
-  schedule(when: Date, job: string, data: Record<string, unknown>): Promise<unknown>
+  /** Schedules an Agenda job (persistent; survives restarts) unless one with the same data[key] exists. */
+  scheduleOnce(when: Date, job: string, data: Record<string, unknown>, key: string): Promise<unknown>
   /** Runs after a conversion is approved (e.g. the advertiser's credit pays its commission). */
   onApproved?(conversion: Conversion): Promise<unknown>
 }
@@ -33,6 +36,8 @@ function move(c: Conversion, key: string, kind: LedgerKind, entries: [NewLedgerE
 
 export function createLifecycle(deps: LifecycleDeps) {
   const { storage } = deps
+  // Buckets this process has scheduled already: a busy minute costs a few job rows, not one per conversion.
+  const scheduledBuckets = new Set<number>()
 
   async function approved(c: Conversion | null): Promise<Conversion | null> {
     if (c && deps.onApproved) {
@@ -58,9 +63,15 @@ export function createLifecycle(deps: LifecycleDeps) {
       return move(c as Conversion, `conversion:${c.id}:earned`, 'commission', [['pending', c.commission]])
     },
 
-    async scheduleApproval(c: Conversion): Promise<void> {
+    /** Makes sure an approval run happens when the conversion's hold period ends. */
+    async scheduleApproval(c: Pick<Conversion, 'id' | 'approveAt'>): Promise<void> {
+      const now = Date.now()
+      const at = Math.ceil((c.approveAt?.getTime() ?? now) / approvalBucketMs) * approvalBucketMs
+      if (scheduledBuckets.has(at)) return
+      for (const bucket of scheduledBuckets) if (bucket < now) scheduledBuckets.delete(bucket)
       try {
-        await deps.schedule(c.approveAt ?? new Date(), approveJob, { conversionId: c.id })
+        await deps.scheduleOnce(new Date(at), approveDueJob, { at }, 'at')
+        scheduledBuckets.add(at)
       } catch (error) {
         // The periodic sweep approves it anyway once due; losing the job must not lose the conversion.
         deps.logger.error({ err: error, conversionId: c.id }, 'could not schedule approval')

@@ -20,18 +20,25 @@ const toClick = (d: ClickDoc): Click => ({
 
 export function clicks(m: Models): Storage['clicks'] {
   return {
-    async insertMany(batch) {
+    async insertMany(batch, options = {}) {
       if (batch.length === 0) return
-      const docs: ClickDoc[] = batch.map(({ id, ...fields }) => ({ _id: id, ...fields }))
+      const windowMs = options.duplicateWindowMs ?? 0
+      // One look-up for the whole batch: which of these visitors clicked the same link within the window.
+      const earlier = windowMs > 0
+        ? await m.Click.find(
+          { $or: batch.map((c) => ({ linkId: c.linkId, visitorKey: c.visitorKey, createdAt: { $gte: new Date(c.createdAt.getTime() - windowMs), $lte: c.createdAt } })) },
+          { linkId: 1, visitorKey: 1, createdAt: 1 },
+        ).lean<Pick<ClickDoc, 'linkId' | 'visitorKey' | 'createdAt'>[]>()
+        : []
+      const seenBefore = (c: Click) => earlier.some((e) => e.linkId === c.linkId && e.visitorKey === c.visitorKey
+        && e.createdAt.getTime() >= c.createdAt.getTime() - windowMs && e.createdAt.getTime() <= c.createdAt.getTime())
+      const docs: ClickDoc[] = batch.map(({ id, ...fields }) => ({ _id: id, ...fields, duplicate: fields.duplicate || seenBefore({ id, ...fields }) }))
       // One round trip; `lean` skips hydrating documents on this hot path (the contract's types fix the shape).
       await m.Click.insertMany(docs, { ordered: false, lean: true })
     },
     async get(id) {
       const d = await m.Click.findById(id).lean<ClickDoc>()
       return d ? toClick(d) : null
-    },
-    async existsSince(linkId, visitorKey, since) {
-      return (await m.Click.exists({ linkId, visitorKey, createdAt: { $gte: since } })) !== null
     },
   }
 }

@@ -12,7 +12,11 @@ import { links, trackingCodes } from './links.js'
 import { messages, outbox, suppressions } from './messages.js'
 import { bindModels } from './models.js'
 import { orders } from './orders.js'
+import { payouts } from './payouts.js'
 import { requestLog } from './requestLog.js'
+import { attributions, messageEvents, revenueSettings, webhookTokens } from './revenue.js'
+import { sessions } from './sessions.js'
+import { stats } from './stats.js'
 
 export interface MongoOptions {
   uri: string
@@ -38,6 +42,13 @@ export class MongoStorage implements Storage {
   messages!: Storage['messages']
   outbox!: Storage['outbox']
   suppressions!: Storage['suppressions']
+  messageEvents!: Storage['messageEvents']
+  webhookTokens!: Storage['webhookTokens']
+  revenueSettings!: Storage['revenueSettings']
+  attributions!: Storage['attributions']
+  sessions!: Storage['sessions']
+  payouts!: Storage['payouts']
+  stats!: Storage['stats']
 
   constructor(private readonly options: MongoOptions) {}
 
@@ -85,6 +96,13 @@ export class MongoStorage implements Storage {
       this.messages = messages(models)
       this.outbox = outbox(models)
       this.suppressions = suppressions(models)
+      this.messageEvents = messageEvents(models)
+      this.webhookTokens = webhookTokens(models)
+      this.revenueSettings = revenueSettings(models)
+      this.attributions = attributions(models)
+      this.sessions = sessions(models)
+      this.payouts = payouts(models)
+      this.stats = stats(models)
     } catch (error) {
       // A failed connect must not leave a client retrying in the background.
       await connection.close().catch(() => {})

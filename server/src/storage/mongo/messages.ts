@@ -2,7 +2,7 @@ import type { Message, OutboxEmail, Storage } from '../types.js'
 import { isDuplicateKey } from './errors.js'
 import { nextSeq, type MessageDoc, type Models, type OutboxDoc } from './models.js'
 
-const toMessage = (d: MessageDoc): Message => ({
+export const toMessage = (d: MessageDoc): Message => ({
   id: d._id,
   accountId: d.accountId,
   orderId: d.orderId ?? null,

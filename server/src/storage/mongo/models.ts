@@ -6,6 +6,8 @@ import type {
   Account, ApiKey, Campaign, Click, CommissionOverride, Conversion, LedgerEntry, Link, Message, Order, OrderItem, OutboxEmail,
   RequestLogEntry, TrackingCode,
 } from '../types.js'
+import { bindPortalModels } from './portalModels.js'
+import { bindRevenueModels } from './revenueModels.js'
 
 type Doc<T extends { id: string }> = Omit<T, 'id'> & { _id: string }
 /**
@@ -130,6 +132,8 @@ const clickSchema = new Schema<ClickDoc>({
   landingUrl: String,
 }, options)
 clickSchema.index({ linkId: 1, visitorKey: 1, createdAt: 1 })
+// Publisher statistics read a publisher's clicks by time.
+clickSchema.index({ publisherId: 1, createdAt: 1 })
 
 const conversionSchema = new Schema<ConversionDoc>({
   _id: String,
@@ -160,6 +164,7 @@ const conversionSchema = new Schema<ConversionDoc>({
 conversionSchema.index({ advertiserId: 1, orderId: 1 }, { unique: true })
 conversionSchema.index({ advertiserId: 1, createdAt: -1, seq: -1 })
 conversionSchema.index({ publisherId: 1, createdAt: -1, seq: -1 })
+conversionSchema.index({ status: 1, approveAt: 1 })
 
 // Append-only: the driver only ever inserts here (MongoDB has no trigger to refuse updates; a database
 // user with insert-only rights on this collection would).
@@ -178,6 +183,8 @@ const ledgerEntrySchema = new Schema<LedgerEntryDoc>({
   seq: Number,
 }, options)
 ledgerEntrySchema.index({ accountId: 1, createdAt: -1, seq: -1 })
+// Payable balances sum the approved bucket of every account.
+ledgerEntrySchema.index({ bucket: 1, accountId: 1, currency: 1 })
 
 const requestLogSchema = new Schema<RequestLogDoc>({
   _id: String,
@@ -233,6 +240,8 @@ const orderSchema = new Schema<OrderDoc>({
 orderSchema.index({ accountId: 1, externalId: 1 }, { unique: true })
 orderSchema.index({ accountId: 1, orderedAt: -1, seq: -1 })
 orderSchema.index({ createdAt: 1 })
+// Revenue: a late message event re-attributes the buyer's orders placed after it.
+orderSchema.index({ email: 1, orderedAt: 1 })
 
 const messageSchema = new Schema<MessageDoc>({
   _id: String,
@@ -257,6 +266,9 @@ const messageSchema = new Schema<MessageDoc>({
 messageSchema.index({ accountId: 1, orderId: 1 }, { unique: true, partialFilterExpression: { orderId: { $type: 'string' } } })
 messageSchema.index({ accountId: 1, createdAt: -1, seq: -1 })
 messageSchema.index({ status: 1, leaseUntil: 1 })
+// Revenue: a buyer's messages by send time (attribution), and a Mailgun event's message by provider id.
+messageSchema.index({ recipient: 1, sentAt: 1 })
+messageSchema.index({ providerId: 1 })
 
 const outboxSchema = new Schema<OutboxDoc>({
   _id: String,
@@ -296,6 +308,8 @@ export function bindModels(connection: Connection) {
     Message: connection.model('Message', messageSchema, 'messages'),
     Outbox: connection.model('Outbox', outboxSchema, 'outbox'),
     Suppression: connection.model('Suppression', suppressionSchema, 'suppressions'),
+    ...bindPortalModels(connection),
+    ...bindRevenueModels(connection),
   }
 }
 export type Models = ReturnType<typeof bindModels>

@@ -21,7 +21,7 @@ const toOrder = (d: OrderDoc): Order => ({
 
 export function orders(m: Models): Storage['orders'] {
   /** One round trip: matches on (accountId, externalId), inserts when nothing matches. */
-  const write = async (o: NewOrder) => {
+  const write = async (o: NewOrder, keepOrderedAt: boolean) => {
     const now = new Date()
     const result = await m.Order.findOneAndUpdate(
       { accountId: o.accountId, externalId: o.externalId },
@@ -29,25 +29,26 @@ export function orders(m: Models): Storage['orders'] {
         // The match's fields (accountId, externalId) are not set: an insert takes them from the filter.
         $set: {
           customerId: o.customerId, email: o.email?.toLowerCase() ?? null, name: o.name, total: o.total, currency: o.currency,
-          status: o.status, items: o.items, orderedAt: o.orderedAt, updatedAt: now,
+          status: o.status, items: o.items, ...(!keepOrderedAt && { orderedAt: o.orderedAt }), updatedAt: now,
         },
-        // An update keeps the order's first id and creation time.
-        $setOnInsert: { _id: o.id, createdAt: now, seq: nextSeq() },
+        // An update keeps the order's first id and creation time (and, when asked, its order time).
+        $setOnInsert: { _id: o.id, createdAt: now, seq: nextSeq(), ...(keepOrderedAt && { orderedAt: o.orderedAt }) },
       },
       { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
     )
     return { order: toOrder(result.value as OrderDoc), created: !result.lastErrorObject?.updatedExisting }
   }
   return {
-    async upsert(o) {
+    async upsert(o, options = {}) {
+      const keep = options.keepOrderedAt === true
       try {
-        return await write(o)
+        return await write(o, keep)
       } catch (error) {
         // Two first notifications of one order can both find nothing and both insert; the unique index
         // refuses the second. The server retries such an upsert as an update itself (its match is exactly the
         // unique index's fields), so this is a fallback: once more, it finds the first one and updates it.
         if (!isDuplicateKey(error)) throw error
-        return write(o)
+        return write(o, keep)
       }
     },
     async get(id) {

@@ -20,7 +20,7 @@ const toClick = (r: Row): Click => ({
 
 export function clicks(sql: SqlPool): Storage['clicks'] {
   return {
-    async insertMany(batch) {
+    async insertMany(batch, options = {}) {
       if (batch.length === 0) return
       const records = batch.map((c) => ({
         id: c.id, link_id: c.linkId, campaign_id: c.campaignId, advertiser_id: c.advertiserId,
@@ -28,27 +28,24 @@ export function clicks(sql: SqlPool): Storage['clicks'] {
         user_agent: c.userAgent, referrer: c.referrer, ip_hash: c.ipHash, visitor_key: c.visitorKey,
         bot: c.bot, duplicate: c.duplicate, landing_url: c.landingUrl,
       }))
+      // The duplicate look-up rides along with the insert: one statement for the whole batch.
       await sql.query(
         `INSERT INTO clicks (id, link_id, campaign_id, advertiser_id, publisher_id, created_at, sub_ids, user_agent,
            referrer, ip_hash, visitor_key, bot, duplicate, landing_url)
          SELECT id, link_id, campaign_id, advertiser_id, publisher_id, created_at, sub_ids, user_agent,
-           referrer, ip_hash, visitor_key, bot, duplicate, landing_url
+           referrer, ip_hash, visitor_key, bot,
+           duplicate OR ($2::int8 > 0 AND EXISTS (SELECT 1 FROM clicks c WHERE c.link_id = x.link_id AND c.visitor_key = x.visitor_key
+             AND c.created_at >= x.created_at - make_interval(secs => $2::int8 / 1000.0) AND c.created_at <= x.created_at)),
+           landing_url
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, link_id text, campaign_id text, advertiser_id text,
            publisher_id text, created_at timestamptz, sub_ids text[], user_agent text, referrer text, ip_hash text,
            visitor_key text, bot boolean, duplicate boolean, landing_url text)`,
-        [JSON.stringify(records)],
+        [JSON.stringify(records), options.duplicateWindowMs ?? 0],
       )
     },
     async get(id) {
       const { rows } = await sql.query('SELECT * FROM clicks WHERE id = $1', [id])
       return rows[0] ? toClick(rows[0]) : null
-    },
-    async existsSince(linkId, visitorKey, since) {
-      const { rows } = await sql.query(
-        'SELECT 1 FROM clicks WHERE link_id = $1 AND visitor_key = $2 AND created_at >= $3 LIMIT 1',
-        [linkId, visitorKey, since],
-      )
-      return rows.length > 0
     },
   }
 }

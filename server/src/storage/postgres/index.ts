@@ -8,10 +8,14 @@ import { conversions } from './conversions.js'
 import { ledger } from './ledger.js'
 import { links, trackingCodes } from './links.js'
 import { messages, outbox, suppressions } from './messages.js'
-import { migrate } from './migrations.js'
+import { agendaTable, migrate } from './migrations.js'
 import { orders } from './orders.js'
+import { payouts } from './payouts.js'
 import { requestLog } from './requestLog.js'
+import { attributions, messageEvents, revenueSettings, webhookTokens } from './revenue.js'
+import { sessions } from './sessions.js'
 import { embeddedPool, serverPool, type SqlPool } from './sql.js'
+import { stats } from './stats.js'
 
 export type PostgresOptions =
   | { driver: 'pglite'; dataDir: string }
@@ -35,6 +39,13 @@ export class PostgresStorage implements Storage {
   messages!: Storage['messages']
   outbox!: Storage['outbox']
   suppressions!: Storage['suppressions']
+  messageEvents!: Storage['messageEvents']
+  webhookTokens!: Storage['webhookTokens']
+  revenueSettings!: Storage['revenueSettings']
+  attributions!: Storage['attributions']
+  sessions!: Storage['sessions']
+  payouts!: Storage['payouts']
+  stats!: Storage['stats']
 
   constructor(private readonly options: PostgresOptions) {
     this.driver = options.driver
@@ -66,6 +77,13 @@ export class PostgresStorage implements Storage {
     this.messages = messages(pool)
     this.outbox = outbox(pool)
     this.suppressions = suppressions(pool)
+    this.messageEvents = messageEvents(pool)
+    this.webhookTokens = webhookTokens(pool)
+    this.revenueSettings = revenueSettings(pool)
+    this.attributions = attributions(pool)
+    this.sessions = sessions(pool)
+    this.payouts = payouts(pool)
+    this.stats = stats(pool)
   }
 
   async close(): Promise<void> {
@@ -84,6 +102,6 @@ export class PostgresStorage implements Storage {
   }
 
   agendaBackend() {
-    return new PostgresBackend({ pool: this.sql.agendaPool })
+    return new PostgresBackend({ pool: this.sql.agendaPool, tableName: agendaTable, ensureSchema: false })
   }
 }

@@ -1,7 +1,7 @@
 import type { Message, OutboxEmail, Storage } from '../types.js'
 import type { Row, SqlPool } from './sql.js'
 
-const toMessage = (r: Row): Message => ({
+export const toMessage = (r: Row): Message => ({
   id: r.id as string,
   accountId: r.account_id as string,
   orderId: (r.order_id as string | null) ?? null,

@@ -19,17 +19,17 @@ const toOrder = (r: Row): Order => ({
 
 export function orders(sql: SqlPool): Storage['orders'] {
   return {
-    async upsert(o) {
+    async upsert(o, options = {}) {
       // xmax = 0 only for a row this statement inserted: tells a create from an update in one round trip.
       const { rows } = await sql.query(
         `INSERT INTO orders (id, account_id, external_id, customer_id, email, name, total, currency, status, items, ordered_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
          ON CONFLICT (account_id, external_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, email = EXCLUDED.email,
            name = EXCLUDED.name, total = EXCLUDED.total, currency = EXCLUDED.currency, status = EXCLUDED.status,
-           items = EXCLUDED.items, ordered_at = EXCLUDED.ordered_at, updated_at = now()
+           items = EXCLUDED.items, ordered_at = CASE WHEN $12 THEN orders.ordered_at ELSE EXCLUDED.ordered_at END, updated_at = now()
          RETURNING *, (xmax = 0) AS inserted`,
         [o.id, o.accountId, o.externalId, o.customerId, o.email?.toLowerCase() ?? null, o.name, o.total, o.currency, o.status,
-          JSON.stringify(o.items), o.orderedAt],
+          JSON.stringify(o.items), o.orderedAt, options.keepOrderedAt === true],
       )
       return { order: toOrder(rows[0]!), created: rows[0]!.inserted as boolean }
     },
