@@ -41,7 +41,9 @@ export function createServices(deps: ServiceDeps) {
   const lifecycle = createLifecycle({ storage, logger, scheduleOnce: deps.scheduleOnce, onApproved: (c) => monetize.spendCredit(c) })
   const ingest = createConversionIngest({ storage, requestLog, lifecycle, campaigns: cache.campaigns })
   const mailer = deps.mailer ?? createMailer(config, storage)
-  const revenue = createRevenue({ config, storage, logger, runNow: deps.runNow })
+  const revenue = createRevenue({
+    config, storage, logger, runNow: deps.runNow, suppress: (address) => storage.suppressions.add(monetize.addressHash(address)),
+  })
   monetize = createMonetize({ config, storage, logger, mailer, ingest, runNow: deps.runNow, onOrder: (order) => revenue.orderChanged(order) })
   const clicks = createClickRecorder({
     config, storage, requestLog, links: cache.links, campaigns: cache.campaigns, onClick: (click, campaign) => monetize.recordEmailLead(click, campaign),

@@ -27,6 +27,23 @@ afterAll(async () => {
 
 const events = (messageId: string) => network.storage.messageEvents.listByMessage(messageId)
 
+describe('Mailgun unsubscribes and complaints', () => {
+  it('stop every further offer email to that address', async () => {
+    const address = buyer()
+    const message = await sentMessage(network.storage, shop.id, address, hoursAgo(2), [campaignId])
+    const hash = network.services.monetize.addressHash(address)
+    expect(await network.storage.suppressions.has(hash)).toBe(false)
+    expect((await postWebhook(network, webhookBody({ event: 'complained', at: hoursAgo(1), message }))).status).toBe(200)
+    expect(await network.storage.suppressions.has(hash)).toBe(true)
+    // A forged one changes nothing.
+    const other = await sentMessage(network.storage, shop.id, buyer(), hoursAgo(2), [campaignId])
+    const forged = webhookBody({ event: 'unsubscribed', at: hoursAgo(1), message: other })
+    forged.signature.signature = sign(forged.signature.timestamp, forged.signature.token, 'not-the-key')
+    expect((await postWebhook(network, forged)).status).toBe(406)
+    expect(await network.storage.suppressions.has(network.services.monetize.addressHash(other.recipient!))).toBe(false)
+  })
+})
+
 describe('Mailgun webhook signature, freshness and replay protection', () => {
   it('records a correctly signed event for the message named by v:message', async () => {
     const message = await sentMessage(network.storage, shop.id, buyer(), hoursAgo(2), [campaignId])
@@ -109,7 +126,7 @@ describe('Mailgun events → message events', () => {
     expect((await postWebhook(network, webhookBody({ event: 'failed', severity: 'temporary', at: hoursAgo(1.9), message }))).body)
       .toEqual({ status: 'ignored', reason: 'not_tracked:failed' })
     expect((await postWebhook(network, webhookBody({ event: 'failed', severity: 'permanent', at: hoursAgo(1.8), message }))).body).toMatchObject({ event: 'failed' })
-    expect((await postWebhook(network, webhookBody({ event: 'complained', at: hoursAgo(1.7), message }))).body).toEqual({ status: 'ignored', reason: 'not_tracked:complained' })
+    expect((await postWebhook(network, webhookBody({ event: 'complained', at: hoursAgo(1.7), message }))).body).toEqual({ status: 'recorded', event: 'complained', messageId: message.id })
     expect((await postWebhook(network, webhookBody({ event: 'opened', at: hoursAgo(1) }))).body).toEqual({ status: 'ignored', reason: 'unknown_message' })
     expect((await events(message.id)).map((e) => e.type)).toEqual(['sent', 'failed'])
   })

@@ -53,7 +53,7 @@ export function revenueContract(store: () => Storage) {
       expect(await s.webhookTokens.use(token, new Date())).toBe(false)
     })
 
-    it('keeps settings per account, version 1 first and + 1 at every change', async () => {
+    it('keeps settings per account, version 1 first and + 1 at every change of the rules', async () => {
       const s = store()
       const accountId = id('acc')
       expect(await s.revenueSettings.get(accountId)).toBeNull()
@@ -64,6 +64,9 @@ export function revenueContract(store: () => Storage) {
       const second = await s.revenueSettings.put({ accountId, channels: rules, currency: 'USD', excludedTags: [] })
       expect(second).toMatchObject({ channels: rules, currency: 'USD', excludedTags: [], version: 2 })
       expect(await s.revenueSettings.get(accountId)).toEqual(second)
+      // Currency and tags apply when reporting: the attributions stay valid, the version stays.
+      const third = await s.revenueSettings.put({ accountId, channels: { sms: rules.sms, email: { unit: 'days', window: 3, event: 'opened' } }, currency: 'EUR', excludedTags: ['x'] })
+      expect(third).toMatchObject({ currency: 'EUR', excludedTags: ['x'], version: 2 })
       expect(await s.revenueSettings.get(id('acc'))).toBeNull()
     })
 

@@ -80,6 +80,7 @@ export async function defineJobs(agenda: Agenda, services: Services): Promise<vo
   await agenda.every('1 day', JobName.forgetBuyers)
   await agenda.every('1 day', JobName.purgeRequestLog)
   await agenda.every('1 hour', JobName.purgeWebhookTokens)
-  await agenda.every('1 day', JobName.refreshRevenueStatistics)
+  // At night by the clock, not at every start as an interval would: on a large embedded store it holds the database for seconds.
+  await agenda.every('30 3 * * *', JobName.refreshRevenueStatistics)
   await agenda.every('1 day', JobName.purgeSessions)
 }

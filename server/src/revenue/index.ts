@@ -29,6 +29,8 @@ export interface RevenueDeps {
   storage: Storage
   logger: Logger
   runNow(job: string, data: Record<string, unknown>): Promise<unknown>
+  /** A recipient unsubscribed or complained at the provider: no more offer emails to that address. */
+  suppress?(address: string): Promise<unknown>
   /** Replaces inlineLimit (tests). */
   inlineLimit?: number
 }
@@ -45,11 +47,14 @@ export function createRevenue(deps: RevenueDeps) {
 
   const settingsOf = (accountId: string) => effectiveSettings(storage, accountId)
 
-  /** Stores a change of the account's settings and starts re-attributing its orders under them. */
+  /**
+   * Stores a change of the account's settings; a change of the rules starts re-attributing its orders (currency and
+   * excluded tags apply when reporting: nothing to redo).
+   */
   async function updateSettings(account: Account, patch: SettingsPatch): Promise<RevenueSettings> {
     const current = await settingsOf(account.id)
     const saved = await storage.revenueSettings.put({ accountId: account.id, ...applyPatch(current, patch) })
-    await deps.runNow(reattributeJob, { accountId: account.id })
+    if (saved.version !== current.version) await deps.runNow(reattributeJob, { accountId: account.id })
     return saved
   }
 
@@ -148,6 +153,10 @@ export function createRevenue(deps: RevenueDeps) {
     if (!(await storage.webhookTokens.use(signature.token, now))) throw refuse('replayed_token', 'this webhook token was used before')
     const event = eventOf(body)
     if (!event) throw new AppError(406, 'bad_event', 'event-data must have an id, an event and a timestamp', 'event-data')
+    if ((event.event === 'unsubscribed' || event.event === 'complained') && event.recipient && deps.suppress) {
+      await deps.suppress(event.recipient)
+      return { status: 'recorded', event: event.event, messageId: event.messageId ?? '' }
+    }
     const type = eventType(event)
     if (!type) return { status: 'ignored', reason: `not_tracked:${event.event}` }
     let message = event.messageId ? await storage.messages.get(event.messageId) : null

@@ -376,7 +376,10 @@ export interface RevenueSettings {
   currency: string
   /** Messages carrying any of these tags are listed in reports but earn no revenue. */
   excludedTags: string[]
-  /** 1 for the first settings, + 1 at every change (versions only grow); attributions remember the version they were made under. */
+  /**
+   * 1 for the first settings, + 1 at every change of `channels` (versions only grow); attributions remember the
+   * version they were made under. Currency and excluded tags apply when reporting and leave it as it is.
+   */
   version: number
   updatedAt: Date
 }
@@ -705,7 +708,7 @@ export interface Storage {
   }
   revenueSettings: {
     get(accountId: string): Promise<RevenueSettings | null>
-    /** Creates or replaces the account's settings with the next version. */
+    /** Creates or replaces the account's settings; the version grows when the channel rules changed. */
     put(settings: NewRevenueSettings): Promise<RevenueSettings>
   }
   attributions: {

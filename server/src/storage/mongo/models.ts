@@ -266,6 +266,7 @@ const messageSchema = new Schema<MessageDoc>({
 messageSchema.index({ accountId: 1, orderId: 1 }, { unique: true, partialFilterExpression: { orderId: { $type: 'string' } } })
 messageSchema.index({ accountId: 1, createdAt: -1, seq: -1 })
 messageSchema.index({ status: 1, leaseUntil: 1 })
+messageSchema.index({ createdAt: 1 })
 // Revenue: a buyer's messages by send time (attribution), and a Mailgun event's message by provider id.
 messageSchema.index({ recipient: 1, sentAt: 1 })
 messageSchema.index({ providerId: 1 })

@@ -89,11 +89,24 @@ export function webhookTokens(m: Models): Storage['webhookTokens'] {
 }
 
 export function revenueSettings(m: Models): Storage['revenueSettings'] {
-  const write = (s: Parameters<Storage['revenueSettings']['put']>[0]) => m.RevenueSettings.findOneAndUpdate(
-    { _id: s.accountId },
-    { $set: { channels: s.channels, currency: s.currency, excludedTags: s.excludedTags, updatedAt: new Date() }, $inc: { version: 1 } },
-    { upsert: true, returnDocument: 'after' },
-  ).lean<RevenueSettingsDoc>()
+  const write = (s: Parameters<Storage['revenueSettings']['put']>[0]) => {
+    // Stored in one key order, so that equal rules compare equal below.
+    const channels = Object.fromEntries(Object.keys(s.channels).sort().map((c) => {
+      const rule = s.channels[c as Channel]
+      return [c, { event: rule.event, window: rule.window, unit: rule.unit }]
+    }))
+    // A pipeline: the version grows only when the rules differ from the stored ones (all of $set reads the old document).
+    return m.RevenueSettings.findOneAndUpdate(
+      { _id: s.accountId },
+      [{
+        $set: {
+          version: { $cond: [{ $eq: ['$channels', { $literal: channels }] }, '$version', { $add: [{ $ifNull: ['$version', 0] }, 1] }] },
+          channels: { $literal: channels }, currency: s.currency, excludedTags: { $literal: s.excludedTags }, updatedAt: new Date(),
+        },
+      }],
+      { upsert: true, returnDocument: 'after', updatePipeline: true },
+    ).lean<RevenueSettingsDoc>()
+  }
   return {
     async get(accountId) {
       const d = await m.RevenueSettings.findById(accountId).lean<RevenueSettingsDoc>()
@@ -268,7 +281,7 @@ export function attributions(m: Models): Storage['attributions'] {
           $group: {
             _id: {
               campaignId: '$campaignId', accountId: '$accountId', channel: '$channel',
-              excluded: { $gt: [{ $size: { $setIntersection: [{ $ifNull: ['$tags', []] }, q.excludedTags] } }, 0] },
+              excluded: { $gt: [{ $size: { $setIntersection: [{ $ifNull: ['$tags', []] }, { $literal: q.excludedTags }] } }, 0] },
             },
             purchases: { $sum: 1 },
             revenue: { $sum: '$total' },

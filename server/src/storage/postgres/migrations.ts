@@ -409,6 +409,11 @@ CREATE INDEX ledger_entries_bucket ON ledger_entries (bucket, account_id, curren
 CREATE INDEX ledger_entries_account_time ON ledger_entries (account_id, created_at);
 `,
   },
+  {
+    version: 5,
+    name: 'index for forgetting buyer addresses',
+    sql: `CREATE INDEX messages_created ON messages (created_at) WHERE recipient IS NOT NULL;`,
+  },
 ]
 
 /** Applies pending migrations; an advisory lock keeps concurrent starters from racing. */

@@ -88,7 +88,8 @@ export function revenueSettings(sql: SqlPool): Storage['revenueSettings'] {
       const { rows } = await sql.query(
         `INSERT INTO revenue_settings (account_id, channels, currency, excluded_tags, version) VALUES ($1, $2, $3, $4, 1)
          ON CONFLICT (account_id) DO UPDATE SET channels = EXCLUDED.channels, currency = EXCLUDED.currency,
-           excluded_tags = EXCLUDED.excluded_tags, version = revenue_settings.version + 1, updated_at = now()
+           excluded_tags = EXCLUDED.excluded_tags, updated_at = now(),
+           version = revenue_settings.version + CASE WHEN revenue_settings.channels = EXCLUDED.channels THEN 0 ELSE 1 END
          RETURNING *`,
         [s.accountId, JSON.stringify(s.channels), s.currency, s.excludedTags],
       )
