@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Balance, Storage } from '../../server/src/storage/types.js'
-import { startTestNetwork, type TestNetwork } from '../support/network.js'
+import { startTestNetwork, testDrivers, type TestNetwork } from '../support/network.js'
 import { clickLink, createScenario, type Scenario } from '../support/fixtures.js'
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
@@ -26,9 +26,9 @@ async function expectLedgerAgrees(storage: Storage, accountId: string): Promise<
   return balance
 }
 
-describe('the journey: click → landing → pixel → pending → approval job → approved balance', () => {
+describe.each(testDrivers)('the journey on %s: click → landing → pixel → pending → approval job → approved balance', (driver) => {
   let network: TestNetwork
-  beforeAll(async () => { network = await startTestNetwork() })
+  beforeAll(async () => { network = await startTestNetwork({}, undefined, { driver }) })
   afterAll(() => network.destroy())
 
   it('credits the publisher, first pending, then approved by the Agenda job when the hold period ends', async () => {
