@@ -3,7 +3,7 @@
 import type { ApiKeyCache } from './api/auth.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
-import type { Campaign, Link, Storage, TrackingCode } from './storage/types.js'
+import type { AccountPatch, Campaign, Link, Storage, TrackingCode } from './storage/types.js'
 import { TtlCache } from './tracking/cache.js'
 import { createClickRecorder } from './tracking/clicks.js'
 import { createConversionIngest } from './tracking/conversions.js'
@@ -48,9 +48,24 @@ export function createServices(deps: ServiceDeps) {
   const clicks = createClickRecorder({
     config, storage, requestLog, links: cache.links, campaigns: cache.campaigns, onClick: (click, campaign) => monetize.recordEmailLead(click, campaign),
   })
+  // Who may use the API: a revoked key or a changed account must stop (or start) working at once, so these
+  // changes go through here and drop this process's key cache (other processes follow within its 10 s).
+  const access = {
+    async revokeApiKey(accountId: string, keyId: string): Promise<boolean> {
+      const revoked = await storage.apiKeys.revoke(accountId, keyId)
+      if (revoked) cache.apiKeys.clear()
+      return revoked
+    },
+    async updateAccount(id: string, patch: AccountPatch) {
+      const account = await storage.accounts.update(id, patch)
+      cache.apiKeys.clear()
+      return account
+    },
+  }
   return {
     config,
     storage,
+    access,
     logger,
     cache,
     requestLog,

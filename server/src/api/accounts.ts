@@ -60,9 +60,7 @@ export function accountRoutes(services: Services): Router {
     if (id === accountOf(req).id && ((patch.status && patch.status !== 'active') || (patch.roles && !patch.roles.includes('admin')))) {
       throw new AppError(409, 'own_account', 'you cannot suspend your own account or remove its admin role', patch.status ? 'status' : 'roles')
     }
-    const account = await storage.accounts.update(id, patch)
-    // A suspension must stop the account's API keys at once (in this process; others within the cache time).
-    services.cache.apiKeys.clear()
+    const account = await services.access.updateAccount(id, patch)
     if (!account) throw notFound('account')
     res.json({ account: accountJson(account) })
   })

@@ -33,8 +33,7 @@ export function meRoutes(services: Services): Router {
 
   router.delete('/api-keys/:id', async (req, res) => {
     const id = pathId(req, 'id', 'API key')
-    if (!(await storage.apiKeys.revoke(accountOf(req).id, id))) throw notFound('API key')
-    services.cache.apiKeys.clear()
+    if (!(await services.access.revokeApiKey(accountOf(req).id, id))) throw notFound('API key')
     res.status(204).end()
   })
 

@@ -67,8 +67,7 @@ ${copyBlock('new-api-key', 'API key', key)}</div>`
   }, async (req, state) => accountPage(req, { state })))
 
   router.post('/account/api-keys/:id/revoke', async (req, res) => {
-    if (!(await storage.apiKeys.revoke(userOf(req).account.id, pathId(req, 'id', 'API key')))) throw notFound('API key')
-    ctx.services.cache.apiKeys.clear()
+    if (!(await ctx.services.access.revokeApiKey(userOf(req).account.id, pathId(req, 'id', 'API key')))) throw notFound('API key')
     redirect(res, '/portal/account', 'key-revoked')
   })
 

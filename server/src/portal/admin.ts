@@ -70,11 +70,8 @@ ${[['', 'Any'], ['pending', 'Pending'], ['active', 'Active'], ['suspended', 'Sus
     // An operator locking themselves out would leave nobody to undo it.
     if (account.id === me.id) throw new AppError(409, 'own_account', 'you cannot change the status of your own account')
     if (!transition.from.includes(account.status)) throw new AppError(409, 'conflict', `the account is ${account.status}; reload the page`)
-    await storage.accounts.update(account.id, { status: transition.to })
-    if (transition.to !== 'active') {
-      await ctx.sessions.endAll(account.id)
-      ctx.services.cache.apiKeys.clear()
-    }
+    await ctx.services.access.updateAccount(account.id, { status: transition.to })
+    if (transition.to !== 'active') await ctx.sessions.endAll(account.id)
     redirect(res, '/portal/admin', 'account-updated')
   }, accountsPage))
 
