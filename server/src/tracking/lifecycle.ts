@@ -39,15 +39,21 @@ export function createLifecycle(deps: LifecycleDeps) {
   // Buckets this process has scheduled already: a busy minute costs a few job rows, not one per conversion.
   const scheduledBuckets = new Set<number>()
 
-  async function approved(c: Conversion | null): Promise<Conversion | null> {
-    if (c && deps.onApproved) {
+  /** pending → approved with its ledger entries, then the after-approval step; null when it was not pending. */
+  async function approveLoaded(c: Conversion, now: Date): Promise<Conversion | null> {
+    const amount = outstanding(c)
+    const done = await storage.conversions.transition({
+      id: c.id, from: ['pending'], set: { status: 'approved', decidedAt: now },
+      ledger: move(c, `conversion:${c.id}:approved`, 'approval', [['pending', -amount], ['approved', amount]]),
+    })
+    if (done && deps.onApproved) {
       try {
-        await deps.onApproved(c)
+        await deps.onApproved(done)
       } catch (error) {
-        deps.logger.error({ err: error, conversionId: c.id }, 'after-approval step failed')
+        deps.logger.error({ err: error, conversionId: done.id }, 'after-approval step failed')
       }
     }
-    return c
+    return done
   }
 
   async function owned(advertiserId: string, id: string): Promise<Conversion> {
@@ -83,26 +89,23 @@ export function createLifecycle(deps: LifecycleDeps) {
       const c = await storage.conversions.get(id)
       if (!c || c.status !== 'pending') return null
       if (c.approveAt && c.approveAt.getTime() > now.getTime()) return null
-      const amount = outstanding(c)
-      return approved(await storage.conversions.transition({
-        id, from: ['pending'], set: { status: 'approved', decidedAt: now },
-        ledger: move(c, `conversion:${id}:approved`, 'approval', [['pending', -amount], ['approved', amount]]),
-      }))
+      return approveLoaded(c, now)
     },
 
-    /** Approves every pending conversion that is due: the safety net behind the per-conversion jobs. */
+    /** Approves every pending conversion that is due: the approval runs and the safety-net sweep. */
     async approveDue(now = new Date()): Promise<number> {
-      let approved = 0
+      let count = 0
       for (;;) {
+        // The listed conversions are due and pending as read; the transition re-checks the state.
         const due = await storage.conversions.list({ status: 'pending', dueBefore: now, limit: 200 })
         let progressed = false
         for (const c of due) {
-          if (await this.approve(c.id, now)) {
-            approved++
+          if (await approveLoaded(c, now)) {
+            count++
             progressed = true
           }
         }
-        if (due.length < 200 || !progressed) return approved
+        if (due.length < 200 || !progressed) return count
       }
     },
 
@@ -110,13 +113,9 @@ export function createLifecycle(deps: LifecycleDeps) {
     async approveNow(advertiserId: string, id: string): Promise<Conversion> {
       const c = await owned(advertiserId, id)
       if (c.status !== 'pending') throw new AppError(409, 'not_pending', `only pending conversions can be approved (this one is ${c.status})`, 'status')
-      const amount = outstanding(c)
-      const done = await storage.conversions.transition({
-        id, from: ['pending'], set: { status: 'approved', decidedAt: new Date() },
-        ledger: move(c, `conversion:${id}:approved`, 'approval', [['pending', -amount], ['approved', amount]]),
-      })
+      const done = await approveLoaded(c, new Date())
       if (!done) throw new AppError(409, 'conflict', 'the conversion changed meanwhile; try again', 'status')
-      return (await approved(done)) as Conversion
+      return done
     },
 
     async decline(advertiserId: string, id: string, reason: string | null): Promise<Conversion> {
