@@ -1,5 +1,6 @@
 // Every table on the portal is described once and rendered twice: as an accessible HTML table and as CSV
 // (`?csv=<table name>` on the page's own URL, with the page's filters).
+import { csvField } from '../csv.js'
 import type { Request, Response } from 'express'
 import { html, type Html, type Value } from './html.js'
 
@@ -53,13 +54,7 @@ export function tableHtml<T>(req: Request, t: Table<T>): Html {
 <thead><tr>${head}</tr></thead><tbody>${t.rows.length ? rows : empty}</tbody>${foot}</table></div>`
 }
 
-/** RFC 4180 quoting; text that a spreadsheet would run as a formula is defused with a leading apostrophe. */
-function csvCell(value: string | number | null, numeric: boolean): string {
-  if (value === null) return ''
-  let text = String(value)
-  if (!numeric && /^[=+\-@\t\r]/.test(text)) text = `'${text}`
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
+const csvCell = (value: string | number | null, numeric: boolean): string => (value === null ? '' : csvField(String(value), !numeric))
 
 export async function sendCsv<T>(res: Response, t: Table<T>): Promise<void> {
   const columns = t.columns.filter((c) => !c.pageOnly)

@@ -1,5 +1,6 @@
 // The revenue report: its shape, how it is assembled from the storage's grouped sums, and its copy (text) and
 // CSV forms. Money stays integer minor units of the report currency until it is written out.
+import { csvField } from '../csv.js'
 import { formatAmount } from '../money.js'
 import type { Channel, ChannelRules, EarningsGroup, RevenueGroup } from '../storage/types.js'
 import { saleFormula } from './settings.js'
@@ -147,13 +148,6 @@ function columns(r: RevenueReport): Column[] {
   ]
 }
 
-/** RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. */
-export function csvField(value: string, text = false): string {
-  // A cell a spreadsheet would run as a formula is kept as text.
-  const safe = text && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe
-}
-
 /** One header row (amount columns name the currency), one row per campaign, a total row; CRLF line ends. */
 export function reportCsv(r: RevenueReport): string {
   const cols = columns(r)
@@ -185,3 +179,5 @@ export function reportText(r: RevenueReport): string {
   ]
   return lines.join('\n') + '\n'
 }
+
+export { csvField }
