@@ -5,8 +5,7 @@ import { html, type Html } from './html.js'
 /** 123456 EUR → "1,234.56 EUR": exact (no float), grouped by thousands. */
 export function money(amount: number, currency: string): string {
   const [whole = '0', fraction] = formatAmount(amount, currency).replace('-', '').split('.')
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return `${amount < 0 ? '−' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`} ${currency}`
+  return `${amount < 0 ? '−' : ''}${count(Number(whole))}${fraction === undefined ? '' : `.${fraction}`} ${currency}`
 }
 
 /** 2025-01-31 14:05 (UTC). */
