@@ -1,19 +1,7 @@
-// Helpers for the API tests: the real server on a known port (so PUBLIC_URL, and every URL the API builds,
-// points at it) and a small JSON client per API key.
-import { createServer } from 'node:net'
+// Helpers for the API tests: the real server (every URL the API builds points at the port it bound) and a
+// small JSON client per API key.
 import { startTestNetwork, type TestNetwork } from '../support/network.js'
 
-/** A port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export interface Answer {
   status: number
@@ -64,8 +52,7 @@ export interface ApiNetwork {
 let counter = 0
 
 export async function startApiNetwork(): Promise<ApiNetwork> {
-  const port = await freePort()
-  const network = await startTestNetwork({ SEED_DEMO: 'true', PORT: String(port) })
+  const network = await startTestNetwork({ SEED_DEMO: 'true' })
   const demoKey = (role: string) => network.demo!.accounts.find((a) => a.role === role)!.apiKey
   const admin = client(network.url, demoKey('admin'))
   return {

@@ -1,7 +1,7 @@
 // The whole demo for end-to-end journeys: a network in-process with the demo data, the demo sites (shop,
 // garden, blog) on free ports, and a real Chromium. Each step that fails leaves a screenshot in test/artifacts/.
+import { freePort } from '../support/ports.js'
 import { mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startDemoShop, type DemoShop } from '../../demo-shop/server.mjs'
@@ -25,16 +25,6 @@ export interface Demo {
   stop(): Promise<void>
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export async function startDemo(): Promise<Demo> {
   const [shopPort, gardenPort, blogPort] = [await freePort(), await freePort(), await freePort()]

@@ -5,15 +5,14 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { newApiKey, newId } from '../../server/src/ids.js'
 import { hashPassword } from '../../server/src/portal/passwords.js'
 import type { Role, Storage } from '../../server/src/storage/types.js'
-import { freePort } from '../api/support.js'
 import { startTestNetwork, type TestNetwork } from '../support/network.js'
 
 /**
- * The network with its demo data on a known port (so every URL it builds points at it), on an in-memory
- * store: an embedded store on disk takes seconds to create, and these tests keep nothing.
+ * The network with its demo data on an in-memory store: an embedded store on disk takes seconds to create,
+ * and these tests keep nothing.
  */
 export async function startPortalNetwork(env: Record<string, string> = {}): Promise<TestNetwork> {
-  return startTestNetwork({ SEED_DEMO: 'true', PORT: String(await freePort()), DATA_DIR: 'memory://', ...env })
+  return startTestNetwork({ SEED_DEMO: 'true', DATA_DIR: 'memory://', ...env })
 }
 
 export interface Person {
