@@ -5,14 +5,13 @@ import { badRequest } from '../errors.js'
 import type { Services } from '../services.js'
 import { hashIp, clientIp } from '../tracking/visitor.js'
 import { accountOf, requireRole } from './auth.js'
-import { conversionJson, requireJson } from './json.js'
+import { conversionJson, idempotencyKey, requireJson } from './json.js'
 
 export function conversionIngestRoutes(services: Services): Router {
   const router = Router()
   router.post('/conversions', requireRole('advertiser'), requireJson, async (req, res) => {
     const body = req.body as Record<string, unknown>
-    const key = req.get('idempotency-key')
-    if (key !== undefined && !/^[\x21-\x7e]{1,100}$/.test(key)) throw badRequest('Idempotency-Key', 'Idempotency-Key must be 1–100 printable characters')
+    const key = idempotencyKey(req)
     const text = (name: string) => {
       const value = body[name]
       if (value === undefined || value === null) return undefined

@@ -33,6 +33,15 @@ function illFormed(value: unknown, path: string[], depth: number): { field: stri
   return null
 }
 
+/** The optional Idempotency-Key header, checked: 1–100 printable characters. */
+export function idempotencyKey(req: Request): string | undefined {
+  const key = req.get('idempotency-key')
+  if (key !== undefined && !/^[\x21-\x7e]{1,100}$/.test(key)) {
+    throw new AppError(400, 'invalid', 'Idempotency-Key must be 1–100 printable characters', 'Idempotency-Key')
+  }
+  return key
+}
+
 export const money = (amount: number, currency: string) => ({ amount, currency, formatted: formatAmount(amount, currency) })
 
 export function conversionJson(c: Conversion) {

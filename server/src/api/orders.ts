@@ -1,12 +1,13 @@
 // POST /api/v1/orders — a shop notifies an order at confirmation (one order, or { orders: [...] } up to
 // 1,000). Answers 202 as soon as the order is stored and its offer email queued: email work never makes the
 // shop wait. POST /api/v1/reinvest moves approved earnings into advertising credit.
+import { randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import { AppError, badRequest } from '../errors.js'
 import { parseAmount, parseCurrency } from '../money.js'
 import type { Services } from '../services.js'
 import { maxOrdersPerRequest } from '../monetize/orders.js'
-import { money, requireJson } from './json.js'
+import { idempotencyKey, money, requireJson } from './json.js'
 import { accountOf } from './auth.js'
 import type { OrderResult } from '../monetize/index.js'
 
@@ -50,8 +51,8 @@ export function orderRoutes(services: Services): Router {
     const currency = parseCurrency(body.currency)
     const amount = parseAmount(body.amount, currency)
     if (amount <= 0) throw badRequest('amount', 'amount must be more than zero', 'bad_amount')
-    const key = req.get('idempotency-key') ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`
-    if (!/^[\x21-\x7e]{1,100}$/.test(key)) throw badRequest('Idempotency-Key', 'Idempotency-Key must be 1–100 printable characters')
+    // Without a key each request is its own transfer.
+    const key = idempotencyKey(req) ?? randomUUID()
     const result = await services.monetize.reinvest(accountOf(req), amount, currency, `${accountOf(req).id}:${key}`)
     const balance = (await services.storage.ledger.balances(accountOf(req).id)).find((b) => b.currency === currency)
     res.status(result === 'done' ? 201 : 200).json({

@@ -1,5 +1,6 @@
 // Order notifications in: validated one by one (a batch reports each item's result), stored once per
 // (account, external id); later notifications update the same order (status changes, refunds).
+import { isEmailAddress } from '../email.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import { parseAmount, parseCurrency } from '../money.js'
@@ -28,7 +29,7 @@ export function parseOrder(accountId: string, input: unknown, at = ''): NewOrder
   const o = input as Input
   const externalId = text(o, 'orderId', `${at}orderId`, 100, true) as string
   const email = text(o, 'email', `${at}email`, 254, false)
-  if (email && !/^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/.test(email)) throw new AppError(400, 'bad_email', `${at}email must be an email address`, `${at}email`)
+  if (email && !isEmailAddress(email)) throw new AppError(400, 'bad_email', `${at}email must be an email address`, `${at}email`)
   const currency = parseCurrency(o.currency, `${at}currency`)
   const total = parseAmount(o.amount, currency, `${at}amount`)
   const status = (o.status ?? 'initialized') as OrderStatus

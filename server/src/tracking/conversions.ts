@@ -2,6 +2,7 @@
 // attribute, compute the commission, store it once per (advertiser, order id) with its ledger entry, schedule
 // its approval, and log the request with its outcome. Invalid input throws an AppError naming the field —
 // after the request log has recorded why.
+import { isEmailAddress } from '../email.js'
 import { AppError, badRequest } from '../errors.js'
 import { clickIdPattern, newId } from '../ids.js'
 import { parseAmount, parseCurrency } from '../money.js'
@@ -77,7 +78,7 @@ export function createConversionIngest(deps: IngestDeps) {
     if (p.clickId !== undefined && !clickIdPattern.test(p.clickId)) {
       throw new AppError(400, 'bad_click_id', `${f.clickId} is not a click id issued by this network`, f.clickId)
     }
-    if (p.email !== undefined && !/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(p.email)) throw badRequest(f.email, `${f.email} must be an email address`, 'bad_email')
+    if (p.email !== undefined && !isEmailAddress(p.email)) throw badRequest(f.email, `${f.email} must be an email address`, 'bad_email')
     const codeCampaign = req.trackingCode
       ? await deps.campaigns.get(req.trackingCode.campaignId, (id) => storage.campaigns.get(id))
       : req.campaignId
