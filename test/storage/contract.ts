@@ -172,6 +172,18 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(await s.clicks.get(batch[7]!.id)).toEqual(batch[7])
         expect(await s.clicks.get('missing')).toBeNull()
       })
+      it('stores a replayed batch once: clicks already stored stay as they are, the new ones are stored', async () => {
+        const click = (visitorKey: string): Click => ({
+          id: id('clk'), linkId: id('lnk'), campaignId: 'cmp', advertiserId: 'adv', publisherId: 'pub', createdAt: new Date(), subIds: [null, null, null, null, null],
+          userAgent: null, referrer: null, ipHash: null, visitorKey, bot: false, duplicate: false, landingUrl: 'https://shop.example/',
+        })
+        const stored = click('v1')
+        await s.clicks.insertMany([stored])
+        const fresh = click('v2')
+        await s.clicks.insertMany([{ ...stored, visitorKey: 'changed' }, fresh])
+        expect(await s.clicks.get(stored.id)).toEqual(stored)
+        expect(await s.clicks.get(fresh.id)).toEqual(fresh)
+      })
       it('marks a click as a duplicate when the same visitor clicked the same link within the window', async () => {
         const linkId = id('lnk')
         const click = (visitor: string, createdAt: Date, link = linkId): Click => ({
@@ -473,6 +485,17 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(await s.requestLog.list({ advertiserId: adv, limit: 2 })).toHaveLength(2)
         expect(await s.requestLog.purgeBefore(new Date(now - 86_400_000))).toBe(1)
         expect((await s.requestLog.list({ advertiserId: adv })).map((e) => e.params.id)).toEqual(['3', '2', '1'])
+      })
+      it('appends a replayed entry once, storing the others of its batch', async () => {
+        const adv = id('adv')
+        const entry = (n: string): RequestLogEntry => ({
+          id: id('req'), at: new Date(), kind: 'click', outcome: 'accepted', reason: 'recorded', advertiserId: adv, trackingCodeId: null,
+          linkId: null, conversionId: null, clickId: null, params: { n }, ipHash: null, userAgent: null,
+        })
+        const first = entry('1')
+        await s.requestLog.append([first])
+        await s.requestLog.append([first, entry('2'), { ...first }])
+        expect((await s.requestLog.list({ advertiserId: adv })).map((e) => e.params.n).sort()).toEqual(['1', '2'])
       })
     })
 

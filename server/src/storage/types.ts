@@ -558,6 +558,18 @@ export class UniqueViolation extends Error {
   }
 }
 
+/** Bounds on every wait for the store, so a lost or partitioned database never hangs a request. */
+export interface StoreTimeouts {
+  /** Opening a connection (and, on MongoDB, selecting a server). */
+  connectMs: number
+  /** One statement; on PostgreSQL enforced by the server (statement_timeout) and, a little later, by the client. */
+  statementMs: number
+  /** PostgreSQL ends a transaction left open without a statement (idle_in_transaction_session_timeout). */
+  idleInTransactionMs: number
+}
+
+export const defaultStoreTimeouts: StoreTimeouts = { connectMs: 5_000, statementMs: 60_000, idleInTransactionMs: 60_000 }
+
 export interface Storage {
   readonly driver: DriverName
   /** Opens connections and applies migrations / indexes. */
@@ -616,6 +628,8 @@ export interface Storage {
     /**
      * Stores clicks in one round trip; resolves once they are durable. With a window, a click also counts as
      * a duplicate when the same visitor clicked the same link within the window before it (already stored).
+     * Idempotent by id: a click already stored is left as it is and the rest of the batch is stored (a hit
+     * replayed from the spool).
      */
     insertMany(clicks: Click[], options?: { duplicateWindowMs?: number }): Promise<void>
     get(id: string): Promise<Click | null>
@@ -741,7 +755,7 @@ export interface Storage {
     refreshStatistics(): Promise<void>
   }
   requestLog: {
-    /** Stores entries in one round trip. */
+    /** Stores entries in one round trip; idempotent by id, like clicks.insertMany. */
     append(entries: RequestLogEntry[]): Promise<void>
     /** Newest first. */
     list(query: RequestLogQuery): Promise<RequestLogEntry[]>

@@ -1,4 +1,5 @@
 import type { Click, Storage } from '../types.js'
+import { ignoreDuplicates } from './errors.js'
 import type { ClickDoc, Models } from './models.js'
 
 const toClick = (d: ClickDoc): Click => ({
@@ -34,7 +35,7 @@ export function clicks(m: Models): Storage['clicks'] {
         && e.createdAt.getTime() >= c.createdAt.getTime() - windowMs && e.createdAt.getTime() <= c.createdAt.getTime())
       const docs: ClickDoc[] = batch.map(({ id, ...fields }) => ({ _id: id, ...fields, duplicate: fields.duplicate || seenBefore({ id, ...fields }) }))
       // One round trip; `lean` skips hydrating documents on this hot path (the contract's types fix the shape).
-      await m.Click.insertMany(docs, { ordered: false, lean: true })
+      await ignoreDuplicates(m.Click.insertMany(docs, { ordered: false, lean: true }))
     },
     async get(id) {
       const d = await m.Click.findById(id).lean<ClickDoc>()

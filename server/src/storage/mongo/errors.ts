@@ -12,3 +12,18 @@ export async function uniquely<T>(entity: string, run: () => Promise<T>): Promis
     throw error
   }
 }
+
+/**
+ * An unordered insertMany whose only failures are duplicate `_id`s: the documents were stored before (a hit
+ * replayed from the spool), and every other document of the batch was inserted. Any other failure is thrown.
+ */
+export async function ignoreDuplicates(insert: Promise<unknown>): Promise<void> {
+  try {
+    await insert
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors
+    const all = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : null
+    if (all && all.length > 0 && all.every((e) => (e.code ?? e.err?.code) === 11000)) return
+    throw error
+  }
+}

@@ -2,7 +2,7 @@
 // single-node `mongod --replSet`): conversions, the ledger and its transfers are written in multi-document transactions.
 import { MongoBackend } from '@agendajs/mongo-backend'
 import { createConnection, type Connection, type mongo } from 'mongoose'
-import type { Storage } from '../types.js'
+import { defaultStoreTimeouts, type Storage, type StoreTimeouts } from '../types.js'
 import { accounts, apiKeys } from './accounts.js'
 import { campaigns, commissionOverrides } from './campaigns.js'
 import { clicks } from './clicks.js'
@@ -22,6 +22,9 @@ export interface MongoOptions {
   uri: string
   /** Defaults to the database named in the URI. */
   dbName?: string
+  timeouts?: StoreTimeouts
+  /** Told of connection errors the driver recovers from by itself. */
+  onError?(error: Error): void
 }
 
 export class MongoStorage implements Storage {
@@ -68,7 +71,15 @@ export class MongoStorage implements Storage {
     // Its own connection, not mongoose's global one, so that several storages can be open at once.
     // Collections and indexes are made here, awaited, not by mongoose in the background: the unique indexes
     // enforce the contract, and a transaction should not be the first to touch a collection.
-    const connection = createConnection(this.options.uri, { dbName: this.options.dbName, autoIndex: false, autoCreate: false })
+    const timeouts = this.options.timeouts ?? defaultStoreTimeouts
+    const connection = createConnection(this.options.uri, {
+      dbName: this.options.dbName, autoIndex: false, autoCreate: false,
+      // Bounded waits: with the server gone, an operation fails after these rather than hanging.
+      serverSelectionTimeoutMS: timeouts.connectMs, connectTimeoutMS: timeouts.connectMs,
+      socketTimeoutMS: timeouts.statementMs + 5_000,
+    })
+    // The driver reconnects by itself; an 'error' event with no listener would end the process.
+    connection.on('error', (error: Error) => this.options.onError?.(error))
     try {
       await connection.asPromise()
       // Refuse a standalone server now rather than at the first conversion, whose transaction it cannot run.

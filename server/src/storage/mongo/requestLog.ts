@@ -1,6 +1,7 @@
 import type { QueryFilter } from 'mongoose'
 import type { RequestLogEntry, Storage } from '../types.js'
 import { nextSeq, type Models, type RequestLogDoc } from './models.js'
+import { ignoreDuplicates } from './errors.js'
 
 const toEntry = (d: RequestLogDoc): RequestLogEntry => ({
   id: d._id,
@@ -24,7 +25,7 @@ export function requestLog(m: Models): Storage['requestLog'] {
       if (entries.length === 0) return
       const docs: RequestLogDoc[] = entries.map(({ id, ...fields }) => ({ _id: id, ...fields, seq: nextSeq() }))
       // One round trip; `lean` skips hydrating documents on this hot path (the contract's types fix the shape).
-      await m.RequestLog.insertMany(docs, { ordered: false, lean: true })
+      await ignoreDuplicates(m.RequestLog.insertMany(docs, { ordered: false, lean: true }))
     },
     async list(q) {
       const filter: QueryFilter<RequestLogDoc> = { advertiserId: q.advertiserId }

@@ -39,7 +39,8 @@ export function clicks(sql: SqlPool): Storage['clicks'] {
            landing_url
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, link_id text, campaign_id text, advertiser_id text,
            publisher_id text, created_at timestamptz, sub_ids text[], user_agent text, referrer text, ip_hash text,
-           visitor_key text, bot boolean, duplicate boolean, landing_url text)`,
+           visitor_key text, bot boolean, duplicate boolean, landing_url text)
+         ON CONFLICT (id) DO NOTHING`,
         [JSON.stringify(records), options.duplicateWindowMs ?? 0],
       )
     },

@@ -1,6 +1,6 @@
 // The postgres driver: embedded PGlite (a folder on disk) or a PostgreSQL server, the same SQL for both.
 import { PostgresBackend } from '@agendajs/postgres-backend'
-import type { Storage } from '../types.js'
+import type { Storage, StoreTimeouts } from '../types.js'
 import { accounts, apiKeys } from './accounts.js'
 import { campaigns, commissionOverrides } from './campaigns.js'
 import { clicks } from './clicks.js'
@@ -19,7 +19,7 @@ import { stats } from './stats.js'
 
 export type PostgresOptions =
   | { driver: 'pglite'; dataDir: string }
-  | { driver: 'postgres'; connectionString: string; schema?: string }
+  | { driver: 'postgres'; connectionString: string; schema?: string; timeouts?: StoreTimeouts; onError?(error: Error): void }
 
 export class PostgresStorage implements Storage {
   readonly driver: 'pglite' | 'postgres'
@@ -60,7 +60,7 @@ export class PostgresStorage implements Storage {
   async connect(): Promise<void> {
     const pool = this.options.driver === 'pglite'
       ? await embeddedPool(this.options.dataDir)
-      : serverPool({ connectionString: this.options.connectionString, schema: this.options.schema })
+      : serverPool({ connectionString: this.options.connectionString, schema: this.options.schema, timeouts: this.options.timeouts, onError: this.options.onError })
     await migrate(pool)
     this.#pool = pool
     this.accounts = accounts(pool)

@@ -33,7 +33,8 @@ export function requestLog(sql: SqlPool): Storage['requestLog'] {
            params, ip_hash, user_agent
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, at timestamptz, kind text, outcome text, reason text,
            advertiser_id text, tracking_code_id text, link_id text, conversion_id text, click_id text, params jsonb,
-           ip_hash text, user_agent text)`,
+           ip_hash text, user_agent text)
+         ON CONFLICT (id) DO NOTHING`,
         [JSON.stringify(records)],
       )
     },

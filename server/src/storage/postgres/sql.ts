@@ -10,6 +10,8 @@
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
+import { isUnavailable } from '../errors.js'
+import { defaultStoreTimeouts, type StoreTimeouts } from '../types.js'
 
 export type Row = Record<string, unknown>
 export interface SqlResult<T> {
@@ -37,21 +39,35 @@ const types = {
   },
 }
 
-export function serverPool(options: { connectionString: string; schema?: string; max?: number }): SqlPool {
+export function serverPool(options: { connectionString: string; schema?: string; max?: number; timeouts?: StoreTimeouts; onError?(error: Error): void }): SqlPool {
+  const timeouts = options.timeouts ?? defaultStoreTimeouts
+  const onError = options.onError ?? (() => {})
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     types,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    // The client's own limit catches a server that stopped answering altogether (a partition), where the
+    // server-side timeout can never fire.
+    query_timeout: timeouts.statementMs + 5_000,
+    keepAlive: true,
     // A per-test schema keeps parallel suites on one server apart.
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   } as pg.PoolConfig)
-  // An idle client that loses its connection must not crash the process.
-  pool.on('error', () => {})
+  // An idle client that loses its connection must not crash the process; the pool replaces it on next use.
+  pool.on('error', onError)
   return {
     query: (text, params) => pool.query(text, params as unknown[]) as never,
     exec: async (script) => void (await pool.query(script)),
     async transaction(fn) {
       const client = await pool.connect()
+      // A connection lost while the client is checked out emits 'error' on the client (the pool listens only
+      // to idle ones), which would otherwise end the process. Agenda's LISTEN client has its own (jobs/index.ts).
+      let broken: Error | undefined
+      const lost = (error: Error) => void (broken = error)
+      client.on('error', lost)
       try {
         await client.query('BEGIN')
         const result = await fn({
@@ -61,10 +77,13 @@ export function serverPool(options: { connectionString: string; schema?: string;
         await client.query('COMMIT')
         return result
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
+        if (isUnavailable(error)) broken ??= error as Error
+        if (!broken) await client.query('ROLLBACK').catch((e: Error) => void (broken = e))
         throw error
       } finally {
-        client.release()
+        client.removeListener('error', lost)
+        // A client whose connection failed is destroyed, not handed to the next caller.
+        client.release(broken ?? false)
       }
     },
     agendaPool: pool,
