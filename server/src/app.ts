@@ -15,6 +15,7 @@ import { portalRoutes } from './portal/index.js'
 
 export type AppDeps = Services
 
+const healthTimeoutMs = 1_000
 const trackerPath = new URL('../../tracker/dist/t.js', import.meta.url)
 
 export function createApp(deps: AppDeps): RequestListener {
@@ -23,11 +24,20 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('trust proxy', deps.config.NODE_ENV === 'production' ? 1 : false)
   app.use(cookieParser(deps.config.cookieSecret))
 
+  // Answers within a second whatever the store does: a ping that has not come back by then counts as down.
   app.get('/healthz', async (_req, res) => {
-    const reachable = await deps.storage.ping()
-    res.status(reachable ? 200 : 503).json({
+    let timer: NodeJS.Timeout | undefined
+    const reachable = await Promise.race([
+      deps.storage.ping().catch(() => false),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), healthTimeoutMs))),
+    ])
+    clearTimeout(timer)
+    const spool = deps.hits.spool.stats()
+    res.status(reachable ? 200 : 503).set('Cache-Control', 'no-store').json({
       status: reachable ? 'ok' : 'unavailable',
+      ...(!reachable && { reason: `the ${deps.storage.driver} store did not answer within ${healthTimeoutMs} ms` }),
       storage: { driver: deps.storage.driver, reachable },
+      spool,
     })
   })
 
@@ -54,7 +64,7 @@ export function createApp(deps: AppDeps): RequestListener {
 
   const tracking = createTrackingRoutes({
     config: deps.config, storage: deps.storage, logger: deps.logger, clicks: deps.clicks, ingest: deps.ingest,
-    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, monetize: deps.monetize,
+    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, monetize: deps.monetize, hits: deps.hits,
   })
   return (req, res) => {
     if (!tracking(req, res)) app(req, res)

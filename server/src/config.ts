@@ -39,6 +39,13 @@ const schema = z.object({
   /** Buyer addresses on orders and messages are cleared after this many days. */
   BUYER_DATA_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   /** Accounts are paid out once their approved balance reaches this, in each currency's own units (50.00 EUR, 50 JPY). */
+  /** Waits for the store, in milliseconds: opening a connection, one statement, a transaction left idle. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Where tracking hits wait while the store is unreachable (default DATA_DIR/spool), and its size limit. */
+  SPOOL_DIR: z.string().min(1).optional(),
+  SPOOL_MAX_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
   PAYOUT_MINIMUM: z.string().trim().regex(/^\d{1,9}(\.\d{1,3})?$/, { message: 'must be a decimal amount such as 50.00' }).default('50.00'),
 })
 

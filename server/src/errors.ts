@@ -1,5 +1,6 @@
 // One application error type and one error middleware: every failure answers
 // { "error": { "code", "message", "field"? } } with a 4xx for the caller's mistakes.
+import { isUnavailable } from './storage/errors.js'
 import type { ErrorRequestHandler } from 'express'
 import type { Logger } from './logger.js'
 
@@ -38,6 +39,12 @@ function fromParser(error: { type?: string; status?: number; message?: string })
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, _next) => {
     const appError = error instanceof AppError ? error : fromParser(error)
+    if (!appError && isUnavailable(error)) {
+      // The store is unreachable: the JSON API's callers are servers that can retry; nothing was changed.
+      logger.warn({ err: error }, 'store unavailable')
+      res.status(503).set('Retry-After', '5').json({ error: { code: 'store_unavailable', message: 'the network is briefly unavailable; retry in a few seconds' } })
+      return
+    }
     if (!appError) {
       logger.error({ err: error }, 'unhandled error')
       res.status(500).json({ error: { code: 'internal', message: 'internal error' } })

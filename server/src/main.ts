@@ -41,15 +41,22 @@ export async function startNetwork(baseConfig: Config, logger: Logger, options: 
   const { port } = server.address() as AddressInfo
   const url = baseConfig.PUBLIC_URL ?? `http://${baseConfig.HOST === '0.0.0.0' ? '127.0.0.1' : baseConfig.HOST}:${port}`
   const config: Config = { ...baseConfig, publicUrl: url.replace(/\/$/, '') }
-  const storage = await createStorage({ mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR })
+  const storage = await createStorage({
+    mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR,
+    timeouts: { connectMs: config.DB_CONNECT_TIMEOUT_MS, statementMs: config.DB_STATEMENT_TIMEOUT_MS, idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS },
+    onError: (error) => logger.warn({ err: error }, 'store connection lost; it is re-established on next use'),
+  })
   await storage.connect()
   const jobs = createJobs(storage, logger, options.jobs)
   const services = createServices({ config, storage, logger, scheduleOnce: jobs.scheduleOnce, runNow: jobs.runNow, mailer: options.mailer })
+  await services.hits.open()
   await jobs.start(services)
   const demo = config.SEED_DEMO
     ? await seedDemo(storage, config, options.demoShopUrl ?? `http://127.0.0.1:${config.DEMO_SHOP_PORT}`, options.demoGardenUrl)
     : null
   handle = createApp(services)
+  // Hits an earlier process spooled (the store was down when it stopped) are replayed now.
+  services.hits.resume()
   let stopping: Promise<void> | undefined
   return {
     url: config.publicUrl,
@@ -65,6 +72,7 @@ export async function startNetwork(baseConfig: Config, logger: Logger, options: 
           server.closeIdleConnections()
         })
         await services.drain()
+        await services.hits.close()
         await jobs.stop()
         await storage.close()
       })()

@@ -1,11 +1,15 @@
 // The composition root of the domain: every use-case, built once from the store, the configuration and the
 // job scheduler, and shared by the HTTP layer and the jobs.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { ApiKeyCache } from './api/auth.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
 import type { AccountPatch, Campaign, Link, Storage, TrackingCode } from './storage/types.js'
 import { TtlCache } from './tracking/cache.js'
 import { createClickRecorder } from './tracking/clicks.js'
+import { createHits } from './tracking/hits.js'
 import { createConversionIngest } from './tracking/conversions.js'
 import { createLifecycle } from './tracking/lifecycle.js'
 import { RequestLog } from './tracking/requestLog.js'
@@ -21,6 +25,16 @@ export interface ServiceDeps {
   runNow(job: string, data: Record<string, unknown>): Promise<unknown>
   /** Replaces the mailer chosen from the configuration (tests). */
   mailer?: Mailer
+}
+
+/**
+ * Where spooled hits wait: SPOOL_DIR, else DATA_DIR/spool. A throwaway store (memory://) gets a throwaway
+ * folder, as nothing it holds outlives the process anyway.
+ */
+function spoolDir(config: Config): string {
+  if (config.SPOOL_DIR) return config.SPOOL_DIR
+  if (config.DATA_DIR.startsWith('memory://')) return mkdtempSync(join(tmpdir(), 'network-spool-'))
+  return join(config.DATA_DIR, 'spool')
 }
 
 /** Hot look-ups are cached this long; a change made by another process shows within it. */
@@ -48,6 +62,10 @@ export function createServices(deps: ServiceDeps) {
   const clicks = createClickRecorder({
     config, storage, requestLog, links: cache.links, campaigns: cache.campaigns, onClick: (click, campaign) => monetize.recordEmailLead(click, campaign),
   })
+  const hits = createHits({
+    storage, logger, clicks, ingest, requestLog, trackingCodes: cache.trackingCodes,
+    spool: { dir: spoolDir(config), maxBytes: config.SPOOL_MAX_BYTES },
+  })
   // Who may use the API: a revoked key or a changed account must stop (or start) working at once, so these
   // changes go through here and drop this process's key cache (other processes follow within its 10 s).
   const access = {
@@ -72,6 +90,7 @@ export function createServices(deps: ServiceDeps) {
     lifecycle,
     ingest,
     clicks,
+    hits,
     mailer,
     monetize,
     revenue,

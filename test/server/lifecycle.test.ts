@@ -13,7 +13,10 @@ describe('server lifecycle', () => {
     try {
       const res = await fetch(`${network.url}/healthz`)
       expect(res.status).toBe(200)
-      expect(await res.json()).toEqual({ status: 'ok', storage: { driver: 'pglite', reachable: true } })
+      expect(await res.json()).toEqual({
+        status: 'ok', storage: { driver: 'pglite', reachable: true },
+        spool: { active: false, waiting: 0, bytes: 0, maxBytes: 512 * 1024 * 1024, replayed: 0, rejected: 0 },
+      })
       const missing = await fetch(`${network.url}/no-such-page`)
       expect(missing.status).toBe(404)
       expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no such resource' } })

@@ -31,6 +31,13 @@ export interface ConversionRequest {
   raw: Record<string, unknown>
   ipHash: string | null
   userAgent: string | null
+  /**
+   * Fixed by a hit that may be replayed from the spool: its arrival time (attribution windows are measured
+   * from it), the id its conversion gets, and the id of its request-log entry — so a replay stores each once.
+   */
+  at?: Date
+  conversionId?: string
+  logId?: string
 }
 
 export interface ConversionOutcome {
@@ -54,7 +61,7 @@ export function createConversionIngest(deps: IngestDeps) {
   return async function ingest(req: ConversionRequest): Promise<ConversionOutcome> {
     const log = {
       kind: req.kind, advertiserId: req.advertiserId, trackingCodeId: req.trackingCode?.id ?? null,
-      params: req.raw, ipHash: req.ipHash, userAgent: req.userAgent,
+      params: req.raw, ipHash: req.ipHash, userAgent: req.userAgent, id: req.logId, at: req.at,
     }
     try {
       const outcome = await record(req)
@@ -84,7 +91,7 @@ export function createConversionIngest(deps: IngestDeps) {
       : req.campaignId
         ? await ownCampaign(req.advertiserId, req.campaignId)
         : null
-    const now = new Date()
+    const now = req.at ?? new Date()
     const attribution = await attribute({ storage, campaigns: deps.campaigns }, {
       advertiserId: req.advertiserId, clickId: p.clickId ?? null, cookieClicks: req.cookieClicks, at: now,
     })
@@ -99,7 +106,7 @@ export function createConversionIngest(deps: IngestDeps) {
       ? commissionFor(type, amount, currency, attributed.campaign, override)
       : { amount: 0, currency, rule: null }
     const conversion = {
-      id: newId('cnv'),
+      id: req.conversionId ?? newId('cnv'),
       advertiserId: req.advertiserId,
       campaignId: campaign?.id ?? null,
       trackingCodeId: req.trackingCode?.id ?? null,
@@ -120,7 +127,10 @@ export function createConversionIngest(deps: IngestDeps) {
       customerEmail: p.email?.toLowerCase() ?? null,
       approveAt: new Date(now.getTime() + (campaign?.holdDays ?? 0) * 86_400_000),
     }
-    const result = await storage.conversions.insertIfAbsent(conversion, deps.lifecycle.earned(conversion))
+    const stored = await storage.conversions.insertIfAbsent(conversion, deps.lifecycle.earned(conversion))
+    // A replayed hit whose conversion was stored before the store went away finds its own conversion: it is
+    // still this hit's creation, not a duplicate order.
+    const result = stored.created || stored.conversion.id !== conversion.id ? stored : { ...stored, created: true }
     if (result.created) await deps.lifecycle.scheduleApproval(result.conversion)
     return { ...result, reason: attribution.reason }
   }

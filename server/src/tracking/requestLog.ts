@@ -7,6 +7,9 @@ import { Batcher } from './batch.js'
 export type RequestRecord = Omit<RequestLogEntry, 'id' | 'at' | 'params' | 'advertiserId' | 'trackingCodeId' | 'linkId' | 'conversionId' | 'clickId' | 'ipHash' | 'userAgent'> &
   Partial<Pick<RequestLogEntry, 'advertiserId' | 'trackingCodeId' | 'linkId' | 'conversionId' | 'clickId' | 'ipHash' | 'userAgent'>> & {
     params: Record<string, unknown>
+    /** Given by a spooled hit, so that its replay logs it once, at the time it arrived. */
+    id?: string
+    at?: Date
   }
 
 /** Parameters that carry credentials are never stored. */
@@ -43,8 +46,8 @@ export class RequestLog {
   /** Resolves once the entry is stored. */
   record(r: RequestRecord): Promise<void> {
     return this.#batcher.add({
-      id: newId('req'),
-      at: new Date(),
+      id: r.id ?? newId('req'),
+      at: r.at ?? new Date(),
       kind: r.kind,
       outcome: r.outcome,
       reason: r.reason,

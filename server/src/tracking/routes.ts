@@ -17,7 +17,11 @@ import type { ConversionIngest, ConversionOutcome } from './conversions.js'
 import { readClicks } from './networkCookie.js'
 import { conversionParams } from './params.js'
 import type { RequestLog } from './requestLog.js'
-import { clientIp, hashIp } from './visitor.js'
+import { clientIp, hashIp, visitorKey } from './visitor.js'
+import type { Hits } from './hits.js'
+import { SpoolFullError } from './spool.js'
+import { isUnavailable } from '../storage/errors.js'
+import { newClickId, newId } from '../ids.js'
 import { escapeHtml } from '../html.js'
 import type { Monetize } from '../monetize/index.js'
 
@@ -30,6 +34,7 @@ export interface TrackingRouteDeps {
   requestLog: RequestLog
   trackingCodes: TtlCache<TrackingCode | null>
   monetize: Monetize
+  hits: Hits
 }
 
 const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
@@ -102,11 +107,15 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     code ? deps.trackingCodes.get(code, (c) => deps.storage.trackingCodes.getByCode(c)) : Promise.resolve(null)
 
   async function click(req: IncomingMessage, res: ServerResponse, url: URL, code: string) {
-    const result = await deps.clicks.record({
+    const ip = clientIp(req, trustProxy)
+    const userAgent = req.headers['user-agent'] ?? ''
+    const result = await deps.hits.click({
+      type: 'click', at: Date.now(), id: newClickId(), logId: newId('req'),
       code: decodeURIComponent(code).slice(0, 100),
-      query: url.searchParams,
-      ip: clientIp(req, trustProxy),
-      userAgent: req.headers['user-agent'] ?? '',
+      query: url.search.slice(1),
+      ipHash: hashIp(config.cookieSecret, ip),
+      visitorKey: visitorKey(config.cookieSecret, ip, userAgent),
+      userAgent,
       referrer: req.headers.referer ?? null,
       cookieClicks: readClicks(req, config.cookieSecret),
     })
@@ -119,24 +128,20 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
   }
 
   /** Shared by the pixel, the beacon and the form: the tracking code decides the advertiser. */
-  async function convert(req: IncomingMessage, raw: Record<string, string>, kind: 'pixel' | 'script' | 'form') {
-    const params = conversionParams(raw)
-    const ipHash = hashIp(config.cookieSecret, clientIp(req, trustProxy))
-    const userAgent = req.headers['user-agent'] ?? null
-    const trackingCode = await lookupCode(params.code?.slice(0, 100))
-    if (!trackingCode || trackingCode.status !== 'active') {
-      const reason = params.code ? 'unknown_code' : 'missing_code'
-      await deps.requestLog.record({ kind, outcome: 'rejected', reason, params: raw, ipHash, userAgent, advertiserId: trackingCode?.advertiserId })
-      throw new AppError(400, reason, params.code ? 'the tracking code is unknown or paused' : 't (the tracking code) is required', 't')
-    }
-    const outcome = await deps.ingest({
-      source: kind, kind, advertiserId: trackingCode.advertiserId, trackingCode, params,
-      cookieClicks: readClicks(req, config.cookieSecret), raw, ipHash, userAgent,
+  // While the store is unreachable the hit is spooled (hits.ts): then `outcome` is null and `trackingCode` is
+  // what the cache knows (undefined when nothing).
+  function convert(req: IncomingMessage, raw: Record<string, string>, kind: 'pixel' | 'script' | 'form') {
+    return deps.hits.conversion({
+      type: 'conversion', kind, at: Date.now(), logId: newId('req'), conversionId: newId('cnv'), raw,
+      ipHash: hashIp(config.cookieSecret, clientIp(req, trustProxy)), userAgent: req.headers['user-agent'] ?? null,
+      cookieClicks: readClicks(req, config.cookieSecret),
     })
-    return { trackingCode, outcome }
   }
 
   async function pixel(req: IncomingMessage, res: ServerResponse, url: URL) {
+    // 200 means kept: stored, spooled, or refused with its reason in the request log. A hit that could not be
+    // kept (the store down and the spool full, or a fault) answers 503 — still with the image.
+    let status = 200
     try {
       const raw = Object.fromEntries(url.searchParams)
       // The tracker's image fallback carries the order call too.
@@ -144,9 +149,10 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       else await convert(req, raw, 'pixel')
     } catch (error) {
       if (!(error instanceof AppError)) deps.logger.error({ err: error }, 'pixel failed')
+      if (!(error instanceof AppError) || error.status >= 500) status = 503
     }
     // Always the image: a broken pixel must never show on the advertiser's thank-you page.
-    res.writeHead(200, { 'Content-Type': 'image/gif', 'Content-Length': gif.length, 'Cache-Control': noStore, Pragma: 'no-cache', Expires: '0' })
+    res.writeHead(status, { 'Content-Type': 'image/gif', 'Content-Length': gif.length, 'Cache-Control': noStore, Pragma: 'no-cache', Expires: '0' })
     res.end(gif)
   }
 
@@ -195,7 +201,8 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       }
       const { outcome } = await convert(req, raw, 'script')
       res.writeHead(202, { ...cors, 'Content-Type': 'application/json', 'Cache-Control': noStore })
-      res.end(JSON.stringify(conversionJson(outcome)))
+      // Spooled: durably kept, stored (or refused, with the reason in the request log) when the store returns.
+      res.end(JSON.stringify(outcome ? conversionJson(outcome) : { status: 'accepted', reason: 'spooled' }))
     } catch (error) {
       res.setHeader('Access-Control-Allow-Origin', cors['Access-Control-Allow-Origin'])
       res.setHeader('Access-Control-Allow-Credentials', 'true')
@@ -212,15 +219,16 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       if (error instanceof BodyError) return page(res, error.status, 'This order could not be confirmed to the network', error.message)
       throw error
     }
-    const code = await lookupCode(conversionParams(raw).code?.slice(0, 100))
+    let code: TrackingCode | null | undefined
     try {
-      await convert(req, raw, 'form')
+      code = (await convert(req, raw, 'form')).trackingCode
     } catch (error) {
       if (!(error instanceof AppError)) throw error
+      code = await lookupCode(conversionParams(raw).code?.slice(0, 100)).catch(() => undefined)
       // Unknown code: nowhere to send the buyer. A known code with bad data: the buyer has paid, so they
       // still reach the thank-you page; the request log tells the advertiser what was wrong.
-      if (!code?.redirectUrl || code.status !== 'active') {
-        return page(res, 400, 'This order could not be confirmed to the network', `${error.message}. Please tell the shop.`)
+      if (!code?.redirectUrl || code.status !== 'active' || error instanceof SpoolFullError) {
+        return page(res, error.status >= 500 ? error.status : 400, 'This order could not be confirmed to the network', `${error.message}. Please tell the shop.`)
       }
     }
     if (!code?.redirectUrl) return page(res, 200, 'Thank you', 'Your order has been recorded.')
@@ -292,6 +300,11 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     run(url).catch((error: unknown) => {
       if (res.headersSent) return
       if (error instanceof AppError || error instanceof BodyError) return errorJson(res, error as AppError)
+      if (isUnavailable(error)) {
+        // Only what cannot be spooled gets here (postbacks, orders): their callers can retry.
+        res.setHeader('Retry-After', '5')
+        return errorJson(res, { status: 503, code: 'store_unavailable', message: 'the network is briefly unavailable; retry in a few seconds' })
+      }
       deps.logger.error({ err: error, path: url.pathname }, 'tracking request failed')
       errorJson(res, { status: 500, code: 'internal', message: 'internal error' })
     })
