@@ -58,6 +58,8 @@ function load(base: string, s: Scenario, rate: number) {
   }
 }
 
+const acked0 = (traffic: { acked: Acked }) => traffic.acked.clicks[0] as string
+
 async function health(base: string) {
   const started = Date.now()
   const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) })
@@ -120,6 +122,14 @@ describe.skipIf(clusterUnavailable !== null)('the store going away under load (a
         return h.body.spool.waiting >= 100 ? h : undefined
       }, 20_000)
       expect(spooled.status).toBe(503)
+      // The JSON API and postbacks, whose callers are servers that can retry, say so instead of waiting.
+      const api = await fetch(`${network.url}/api/v1/me`, { headers: { authorization: `Bearer ${s.advertiserKey}` }, signal: AbortSignal.timeout(5_000) })
+      expect(api.status).toBe(503)
+      expect(api.headers.get('retry-after')).toBe('5')
+      expect(await api.json()).toEqual({ error: { code: 'store_unavailable', message: expect.any(String) } })
+      const postback = await fetch(`${network.url}/postback?t=${s.trackingCode}&id=pb-1&amount=5.00&nclid=${acked0(traffic)}&token=${s.postbackSecret}`, { signal: AbortSignal.timeout(5_000) })
+      expect(postback.status).toBe(503)
+      expect(postback.headers.get('retry-after')).toBe('5')
 
       cluster.start()
       const back = Date.now()

@@ -58,6 +58,8 @@ interface Segment {
 const segmentName = (n: number) => `spool-${String(n).padStart(10, '0')}.jsonl`
 const backoffFirstMs = 100
 const backoffMaxMs = 2_000
+/** While the store stays away, the log says how many hits wait this often. */
+const reportEveryMs = 30_000
 
 export class Spool<T> {
   readonly #o: SpoolOptions<T>
@@ -76,6 +78,7 @@ export class Spool<T> {
   #replayed = 0
   #rejected = 0
   #idleWaiters: Array<() => void> = []
+  #reportedAt = 0
 
   constructor(options: SpoolOptions<T>) {
     this.#o = options
@@ -248,6 +251,10 @@ export class Spool<T> {
         delay = 0
       } catch (error) {
         if (!isUnavailable(error)) this.#o.logger.error({ err: error }, 'tracking spool replay failed; retrying')
+        if (Date.now() - this.#reportedAt > reportEveryMs) {
+          this.#reportedAt = Date.now()
+          this.#o.logger.warn({ waiting: this.waiting, bytes: this.#bytes() }, 'store still unreachable: tracking hits wait in the spool')
+        }
         delay = Math.min(Math.max(backoffFirstMs, delay * 2), backoffMaxMs)
         await this.#sleep(delay)
       }
