@@ -106,6 +106,7 @@ describe.skipIf(clusterUnavailable !== null)('the store going away under load (a
     })
     try {
       const s = await createScenario(network.storage)
+      const unseen = await createScenario(network.storage)
       const traffic = load(network.url, s, 40)
       await until('hits stored directly', async () => (traffic.acked.conversions.length >= 20 ? true : undefined), 20_000)
       expect((await health(network.url)).status).toBe(200)
@@ -130,6 +131,11 @@ describe.skipIf(clusterUnavailable !== null)('the store going away under load (a
       const postback = await fetch(`${network.url}/postback?t=${s.trackingCode}&id=pb-1&amount=5.00&nclid=${acked0(traffic)}&token=${s.postbackSecret}`, { signal: AbortSignal.timeout(5_000) })
       expect(postback.status).toBe(503)
       expect(postback.headers.get('retry-after')).toBe('5')
+      // A link this process never saw cannot be answered without the store: a page that says try again.
+      const unknown = await fetch(`${network.url}/c/${unseen.linkCode}`, { redirect: 'manual', headers: { 'user-agent': browser }, signal: AbortSignal.timeout(5_000) })
+      expect(unknown.status).toBe(503)
+      expect(unknown.headers.get('content-type')).toMatch(/^text\/html/)
+      expect(await unknown.text()).toContain('try again')
 
       cluster.start()
       const back = Date.now()

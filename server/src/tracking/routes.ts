@@ -109,8 +109,8 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
   async function click(req: IncomingMessage, res: ServerResponse, url: URL, code: string) {
     const ip = clientIp(req, trustProxy)
     const userAgent = req.headers['user-agent'] ?? ''
-    const result = await deps.hits.click({
-      type: 'click', at: Date.now(), id: newClickId(), logId: newId('req'),
+    const hit = {
+      type: 'click' as const, at: Date.now(), id: newClickId(), logId: newId('req'),
       code: decodeURIComponent(code).slice(0, 100),
       query: url.search.slice(1),
       ipHash: hashIp(config.cookieSecret, ip),
@@ -118,7 +118,16 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       userAgent,
       referrer: req.headers.referer ?? null,
       cookieClicks: readClicks(req, config.cookieSecret),
-    })
+    }
+    let result
+    try {
+      result = await deps.hits.click(hit)
+    } catch (error) {
+      // The store is down and this process has never seen the link (or the spool is full): a visitor's page.
+      if (!(error instanceof AppError) || error.status < 500) throw error
+      res.setHeader('Retry-After', '5')
+      return page(res, 503, 'Please try again in a moment', 'The network is briefly unavailable. Reload this page in a few seconds to reach the offer.')
+    }
     if (!result.found) {
       page(res, 404, 'This link is not active', 'The offer you followed is no longer available, or the link was mistyped.')
       return
