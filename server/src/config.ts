@@ -28,6 +28,8 @@ const schema = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Same visitor + link within this many seconds counts as a duplicate click. */
   DUPLICATE_CLICK_WINDOW_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** A later hit with an attributable click upgrades an order stored without one up to this long after it. */
+  ATTRIBUTION_UPGRADE_HOURS: z.coerce.number().int().min(0).default(24),
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   /** Mailgun: with no key, emails go to the local outbox (shown at /outbox) instead of being sent. */
   MAILGUN_API_KEY: z.string().min(1).optional(),

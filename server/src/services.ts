@@ -53,7 +53,7 @@ export function createServices(deps: ServiceDeps) {
   // Declared before use by the hooks below; assigned once everything it needs exists.
   let monetize: Monetize
   const lifecycle = createLifecycle({ storage, logger, scheduleOnce: deps.scheduleOnce, onApproved: (c) => monetize.spendCredit(c) })
-  const ingest = createConversionIngest({ storage, requestLog, lifecycle, campaigns: cache.campaigns })
+  const ingest = createConversionIngest({ upgradeWindowMs: config.ATTRIBUTION_UPGRADE_HOURS * 3_600_000, storage, requestLog, lifecycle, campaigns: cache.campaigns })
   const mailer = deps.mailer ?? createMailer(config, storage)
   const revenue = createRevenue({
     config, storage, logger, runNow: deps.runNow, suppress: (address) => storage.suppressions.add(monetize.addressHash(address)),

@@ -226,6 +226,41 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         const other = await account()
         expect((await s.conversions.insertIfAbsent({ ...c, id: id('cnv'), advertiserId: other.id }, [])).created).toBe(true)
       })
+      it('upgrades an unattributed pending conversion once, with its ledger entry, and nothing else', async () => {
+        const adv = await account()
+        const pub = await account(['publisher'])
+        const approveAt = new Date(Date.now() + 86_400_000)
+        const set = (clickId: string) => ({
+          publisherId: pub.id, clickId, campaignId: 'cmp_up', commission: 250, commissionCurrency: 'EUR',
+          commissionRule: { kind: 'percent' as const, basisPoints: 1000 }, reason: 'attributed', approveAt,
+        })
+        const upgrade = (c: { id: string }, clickId: string, createdAfter = new Date(Date.now() - 3_600_000)) =>
+          s.conversions.upgrade({ id: c.id, createdAfter, set: set(clickId), ledger: [entry(pub.id, { conversionId: c.id, amount: 250, key: `${c.id}:earned:${clickId}` })] })
+        const open = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: null, commission: 0, reason: 'no_click' }), [])).conversion
+        const done = await upgrade(open, 'clk_a')
+        expect(done).toMatchObject({ id: open.id, ...set('clk_a'), status: 'pending', amount: open.amount, orderId: open.orderId })
+        expect(await s.conversions.get(open.id)).toEqual(done)
+        // Attributed now: a second upgrade (another click) changes nothing.
+        expect(await upgrade(open, 'clk_b')).toBeNull()
+        expect((await s.conversions.get(open.id))!.clickId).toBe('clk_a')
+        expect((await s.ledger.balances(pub.id))[0]!.pending).toBe(250)
+        // Never an attributed, a decided, a refunded or a too old one.
+        const attributed = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: pub.id }), [])).conversion
+        const declined = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: null, status: 'declined' }), [])).conversion
+        const refunded = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: null, refundedAmount: 100 }), [])).conversion
+        const old = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: null }), [])).conversion
+        expect(await upgrade(attributed, 'clk_c')).toBeNull()
+        expect(await upgrade(declined, 'clk_d')).toBeNull()
+        expect(await upgrade(refunded, 'clk_e')).toBeNull()
+        expect(await upgrade(old, 'clk_f', new Date(old.createdAt.getTime() + 1))).toBeNull()
+        expect(await upgrade(old, 'clk_f', old.createdAt)).not.toBeNull()
+        expect((await s.ledger.balances(pub.id))[0]!.pending).toBe(500)
+        // 10 racing upgrades of one conversion: one wins, one ledger entry.
+        const racing = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: null }), [])).conversion
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => upgrade(racing, `clk_r${i}`)))
+        expect(results.filter((r) => r !== null)).toHaveLength(1)
+        expect((await s.ledger.listByAccount(pub.id, 100)).filter((e) => e.conversionId === racing.id)).toHaveLength(1)
+      })
       it('creates exactly one conversion and one ledger entry when 20 identical requests race', async () => {
         const adv = await account()
         const pub = await account(['publisher'])

@@ -29,7 +29,7 @@ export function conversionIngestRoutes(services: Services): Router {
       cookieClicks: {}, raw: body, ipHash: hashIp(services.config.cookieSecret, clientIp(req, false)), userAgent: req.get('user-agent') ?? null,
     })
     if (!outcome.created) res.set('Idempotent-Replayed', 'true')
-    res.status(outcome.created ? 201 : 200).json({ conversion: conversionJson(outcome.conversion), reason: outcome.created ? outcome.reason : 'duplicate_order' })
+    res.status(outcome.created ? 201 : 200).json({ conversion: conversionJson(outcome.conversion), reason: outcome.reason })
   })
   return router
 }

@@ -318,7 +318,7 @@ const paths: Record<string, Record<string, unknown>> = {
       }, [])),
       responses: {
         201: ok('Recorded', obj({ conversion: ref('Conversion'), reason: str('`attributed`, or why not.') })),
-        200: ok('Already recorded (Idempotent-Replayed: true)', obj({ conversion: ref('Conversion'), reason: { const: 'duplicate_order' } })),
+        200: ok('Already recorded (Idempotent-Replayed: true); `upgraded` when this request brought the attributable click the stored conversion lacked', obj({ conversion: ref('Conversion'), reason: { enum: ['duplicate_order', 'upgraded', 'duplicate_order_decided', 'duplicate_order_late'] } })),
       },
     }, { 400: badInput, 403: forbidden, 415: unsupported }),
   },

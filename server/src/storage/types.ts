@@ -190,6 +190,18 @@ export interface ConversionTransition {
   ledger: NewLedgerEntry[]
 }
 
+/**
+ * Later, better evidence for an order stored without a publisher: the click that earns it, and what follows
+ * from it. Applied only while the conversion is pending, unattributed, unrefunded and created at or after
+ * `createdAfter` (compare-and-set), in one transaction with the pending ledger entry it earns.
+ */
+export interface ConversionUpgrade {
+  id: string
+  createdAfter: Date
+  set: Pick<Conversion, 'publisherId' | 'clickId' | 'campaignId' | 'commission' | 'commissionCurrency' | 'commissionRule' | 'reason' | 'approveAt'>
+  ledger: NewLedgerEntry[]
+}
+
 // ---------- ledger ----------
 /** pending → approved → paid are a publisher's earnings; credit is advertising credit (reinvest). */
 export type LedgerBucket = 'pending' | 'approved' | 'paid' | 'credit'
@@ -649,6 +661,8 @@ export interface Storage {
      * already taken throws UniqueViolation and changes nothing.
      */
     transition(transition: ConversionTransition): Promise<Conversion | null>
+    /** Attributes an unattributed pending conversion (see ConversionUpgrade); null when its guard failed. */
+    upgrade(upgrade: ConversionUpgrade): Promise<Conversion | null>
   }
   ledger: {
     /** Appends all entries or none; false (and nothing written) when any key already exists. */

@@ -7,7 +7,7 @@ import { AppError, badRequest } from '../errors.js'
 import { clickIdPattern, newId } from '../ids.js'
 import { parseAmount, parseCurrency } from '../money.js'
 import type { Campaign, Conversion, ConversionSource, ConversionType, RequestKind, Storage, TrackingCode } from '../storage/types.js'
-import { attribute } from './attribution.js'
+import { attribute, type Attribution } from './attribution.js'
 import type { TtlCache } from './cache.js'
 import { commissionFor } from './commission.js'
 import type { Lifecycle } from './lifecycle.js'
@@ -43,10 +43,19 @@ export interface ConversionRequest {
 export interface ConversionOutcome {
   conversion: Conversion
   created: boolean
+  /** A duplicate order that brought the attributable click its stored conversion lacked, and now has. */
+  upgraded: boolean
+  /**
+   * Created: the attribution reason. Otherwise why the hit changed nothing — `duplicate_order`, or, for a hit
+   * with better evidence that came too late to count, `duplicate_order_decided` (no longer pending) or
+   * `duplicate_order_late` (past the upgrade window) — or `upgraded`.
+   */
   reason: string
 }
 
 export interface IngestDeps {
+  /** How long after an order's first hit a later hit with an attributable click may still upgrade it. */
+  upgradeWindowMs: number
   storage: Storage
   requestLog: RequestLog
   lifecycle: Lifecycle
@@ -66,7 +75,7 @@ export function createConversionIngest(deps: IngestDeps) {
     try {
       const outcome = await record(req)
       await requestLog.record({
-        ...log, outcome: outcome.created ? 'accepted' : 'rejected', reason: outcome.created ? outcome.reason : 'duplicate_order',
+        ...log, outcome: outcome.created || outcome.upgraded ? 'accepted' : 'rejected', reason: outcome.reason,
         conversionId: outcome.conversion.id, clickId: outcome.conversion.clickId,
       })
       return outcome
@@ -100,7 +109,8 @@ export function createConversionIngest(deps: IngestDeps) {
     const currency = p.currency !== undefined || !defaultCurrency ? parseCurrency(p.currency) : defaultCurrency
     const amount = p.amount === undefined && type === 'lead' ? 0 : parseAmount(p.amount ?? '', currency)
     const attributed = attribution.reason === 'attributed' ? attribution : null
-    const campaign = attributed?.campaign ?? codeCampaign
+    // A bot's or an expired click still says which campaign the sale belongs to.
+    const campaign = attributed?.campaign ?? attribution.campaign ?? codeCampaign
     const override = attributed?.click ? await storage.commissionOverrides.get(attributed.click.campaignId, attributed.click.publisherId) : null
     const commission = attributed?.campaign
       ? commissionFor(type, amount, currency, attributed.campaign, override)
@@ -130,9 +140,39 @@ export function createConversionIngest(deps: IngestDeps) {
     const stored = await storage.conversions.insertIfAbsent(conversion, deps.lifecycle.earned(conversion))
     // A replayed hit whose conversion was stored before the store went away finds its own conversion: it is
     // still this hit's creation, not a duplicate order.
-    const result = stored.created || stored.conversion.id !== conversion.id ? stored : { ...stored, created: true }
-    if (result.created) await deps.lifecycle.scheduleApproval(result.conversion)
-    return { ...result, reason: attribution.reason }
+    if (stored.created || stored.conversion.id === conversion.id) {
+      await deps.lifecycle.scheduleApproval(stored.conversion)
+      return { conversion: stored.conversion, created: true, upgraded: false, reason: attribution.reason }
+    }
+    return attributed?.click ? upgrade(stored.conversion, attributed as Attributed, now) : duplicate(stored.conversion, 'duplicate_order')
+  }
+
+  /**
+   * Upgrade, never lose: an order stored without a publisher (no click, a bot's, an unknown or expired one) gets
+   * the attributable click a later hit brings — once, atomically, with its commission, pending ledger entry
+   * and approval. An attributed conversion is never moved, and a decided or refunded one is never touched.
+   */
+  async function upgrade(existing: Conversion, attributed: Attributed, now: Date): Promise<ConversionOutcome> {
+    if (existing.publisherId !== null) return duplicate(existing, 'duplicate_order')
+    if (existing.status !== 'pending' || existing.refundedAmount > 0) return duplicate(existing, 'duplicate_order_decided')
+    const createdAfter = new Date(now.getTime() - deps.upgradeWindowMs)
+    if (existing.createdAt < createdAfter) return duplicate(existing, 'duplicate_order_late')
+    const { click, campaign } = attributed
+    const override = await storage.commissionOverrides.get(click.campaignId, click.publisherId)
+    const commission = commissionFor(existing.type, existing.amount, existing.currency, campaign, override)
+    const set = {
+      publisherId: click.publisherId, clickId: click.id, campaignId: campaign.id, commission: commission.amount,
+      commissionCurrency: commission.currency, commissionRule: commission.rule, reason: 'attributed',
+      approveAt: new Date(existing.createdAt.getTime() + campaign.holdDays * 86_400_000),
+    }
+    const upgraded = await storage.conversions.upgrade({ id: existing.id, createdAfter, set, ledger: deps.lifecycle.earned({ ...existing, ...set }) })
+    if (!upgraded) {
+      // Another hit upgraded it (or it was decided) meanwhile: what is stored now stands.
+      const now = await storage.conversions.get(existing.id)
+      return duplicate(now ?? existing, now?.publisherId ? 'duplicate_order' : 'duplicate_order_decided')
+    }
+    await deps.lifecycle.scheduleApproval(upgraded)
+    return { conversion: upgraded, created: false, upgraded: true, reason: 'upgraded' }
   }
 
   async function ownCampaign(advertiserId: string, campaignId: string): Promise<Campaign> {
@@ -141,6 +181,10 @@ export function createConversionIngest(deps: IngestDeps) {
     return campaign
   }
 }
+
+const duplicate = (conversion: Conversion, reason: string): ConversionOutcome => ({ conversion, created: false, upgraded: false, reason })
+
+type Attributed = { click: NonNullable<Attribution['click']>; campaign: NonNullable<Attribution['campaign']> }
 
 function invalidType(): never {
   throw new AppError(400, 'bad_type', "type must be 'sale' or 'lead'", 'type')

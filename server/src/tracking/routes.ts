@@ -95,8 +95,8 @@ function page(res: ServerResponse, status: number, title: string, message: strin
 }
 
 const conversionJson = (o: ConversionOutcome) => ({
-  status: o.created ? 'recorded' : 'duplicate',
-  reason: o.created ? o.reason : 'duplicate_order',
+  status: o.created ? 'recorded' : o.upgraded ? 'upgraded' : 'duplicate',
+  reason: o.reason,
   conversion: { id: o.conversion.id, orderId: o.conversion.orderId, type: o.conversion.type, status: o.conversion.status, attributed: o.conversion.publisherId !== null },
 })
 

@@ -72,6 +72,18 @@ export function conversions(m: Models): Storage['conversions'] {
       const docs = await m.Conversion.find(filter).sort({ createdAt: -1, seq: -1 }).limit(q.limit ?? 100).lean<ConversionDoc[]>()
       return docs.map(toConversion)
     },
+    async upgrade(u) {
+      return m.connection.transaction(async (session) => {
+        const d = await m.Conversion.findOneAndUpdate(
+          { _id: u.id, status: 'pending', publisherId: null, refundedAmount: 0, createdAt: { $gte: u.createdAfter } },
+          { $set: { ...u.set } },
+          { returnDocument: 'after', session },
+        ).lean<ConversionDoc>()
+        if (!d) return null
+        await insertEntries(m, session, u.ledger)
+        return toConversion(d)
+      })
+    },
     async transition(t) {
       return m.connection.transaction(async (session) => {
         // Compare-and-set: the update matches only while the status is one of `from`.

@@ -90,6 +90,21 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
       )
       return rows.map(toConversion)
     },
+    async upgrade(u) {
+      return sql.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          `UPDATE conversions SET publisher_id = $2, click_id = $3, campaign_id = $4, commission = $5, commission_currency = $6,
+             commission_rule = $7, reason = $8, approve_at = $9
+           WHERE id = $1 AND status = 'pending' AND publisher_id IS NULL AND refunded_amount = 0 AND created_at >= $10
+           RETURNING *`,
+          [u.id, u.set.publisherId, u.set.clickId, u.set.campaignId, u.set.commission, u.set.commissionCurrency,
+            u.set.commissionRule == null ? null : JSON.stringify(u.set.commissionRule), u.set.reason, u.set.approveAt, u.createdAfter],
+        )
+        if (!rows[0]) return null
+        await insertEntries(tx, u.ledger)
+        return toConversion(rows[0])
+      })
+    },
     async transition(t) {
       return sql.transaction(async (tx) => {
         const params: unknown[] = [t.id, t.from]
