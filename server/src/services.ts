@@ -31,10 +31,10 @@ export interface ServiceDeps {
  * Where spooled hits wait: SPOOL_DIR, else DATA_DIR/spool. A throwaway store (memory://) gets a throwaway
  * folder, as nothing it holds outlives the process anyway.
  */
-function spoolDir(config: Config): string {
-  if (config.SPOOL_DIR) return config.SPOOL_DIR
-  if (config.DATA_DIR.startsWith('memory://')) return mkdtempSync(join(tmpdir(), 'network-spool-'))
-  return join(config.DATA_DIR, 'spool')
+function spoolDir(config: Config): { dir: string; ephemeral: boolean } {
+  if (config.SPOOL_DIR) return { dir: config.SPOOL_DIR, ephemeral: false }
+  if (config.DATA_DIR.startsWith('memory://')) return { dir: mkdtempSync(join(tmpdir(), 'network-spool-')), ephemeral: true }
+  return { dir: join(config.DATA_DIR, 'spool'), ephemeral: false }
 }
 
 /** Hot look-ups are cached this long; a change made by another process shows within it. */
@@ -64,7 +64,7 @@ export function createServices(deps: ServiceDeps) {
   })
   const hits = createHits({
     storage, logger, clicks, ingest, requestLog, trackingCodes: cache.trackingCodes,
-    spool: { dir: spoolDir(config), maxBytes: config.SPOOL_MAX_BYTES },
+    spool: { ...spoolDir(config), maxBytes: config.SPOOL_MAX_BYTES },
   })
   // Who may use the API: a revoked key or a changed account must stop (or start) working at once, so these
   // changes go through here and drop this process's key cache (other processes follow within its 10 s).

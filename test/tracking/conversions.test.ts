@@ -44,6 +44,17 @@ describe.each(testDrivers)('conversions on %s', (driver) => {
       expect(await lastLog()).toMatchObject({ kind: 'pixel', outcome: 'accepted', reason: 'attributed', conversionId: c!.id })
     })
 
+    it("takes seed 002's pixel URL verbatim: ';' and '&amp;' separate parameters like '&'", async () => {
+      const click = await clickLink(network.url, s.linkCode)
+      const id = `11001-${Date.now()}`
+      const seed = await fetch(`${network.url}/px?t=${s.trackingCode}&id=${id};amount=19.95`, { headers: { cookie: click.cookie! } })
+      expect(seed.status).toBe(200)
+      expect(await network.storage.conversions.getByOrder(s.advertiserId, id)).toMatchObject({ amount: 1995, publisherId: s.publisherId })
+      const pasted = `${id}-html`
+      await fetch(`${network.url}/px?t=${s.trackingCode}&amp;id=${pasted}&amp;amount=19.95`, { headers: { cookie: click.cookie! } })
+      expect(await network.storage.conversions.getByOrder(s.advertiserId, pasted)).toMatchObject({ amount: 1995 })
+    })
+
     it('prefers the click id in the request over the cookie', async () => {
       const viaCookie = await clickLink(network.url, s.linkCode)
       const viaParam = await clickLink(network.url, s.linkCode, { userAgent: 'another browser' })

@@ -51,7 +51,7 @@ export interface HitDeps {
   ingest: ConversionIngest
   requestLog: RequestLog
   trackingCodes: TtlCache<TrackingCode | null>
-  spool: { dir: string; maxBytes: number }
+  spool: { dir: string; maxBytes: number; ephemeral?: boolean }
 }
 
 /** The store is down and this hit cannot be answered without it (a link never seen by this process). */
@@ -62,7 +62,7 @@ export class HitUnavailableError extends AppError {
 }
 
 export function createHits(deps: HitDeps) {
-  const spool = new Spool<Hit>({ dir: deps.spool.dir, maxBytes: deps.spool.maxBytes, logger: deps.logger, replay })
+  const spool = new Spool<Hit>({ ...deps.spool, logger: deps.logger, replay })
 
   const codeOf = (raw: Record<string, string>) => conversionParams(raw).code?.slice(0, 100)
 

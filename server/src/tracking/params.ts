@@ -38,3 +38,19 @@ export function conversionParams(source: Record<string, unknown>): ConversionPar
   }
   return out
 }
+
+/**
+ * Query or form text → parameters, as integrations really send them: `&`, `;` (seed 002's own pixel writes
+ * `?id=11001;amount=19.95`) and `&amp;` (a URL pasted from HTML) all separate parameters. A repeated parameter
+ * keeps its first value, like conversionParams; '__proto__' and the like are plain own keys.
+ */
+export function trackingParams(text: string): Record<string, string> {
+  const entries: [string, string][] = []
+  const seen = new Set<string>()
+  for (const [name, value] of new URLSearchParams(text.replace(/&amp;/gi, '&').replaceAll(';', '&'))) {
+    if (seen.has(name)) continue
+    seen.add(name)
+    entries.push([name, value])
+  }
+  return Object.fromEntries(entries)
+}

@@ -15,7 +15,7 @@ import type { TtlCache } from './cache.js'
 import type { ClickRecorder } from './clicks.js'
 import type { ConversionIngest, ConversionOutcome } from './conversions.js'
 import { readClicks } from './networkCookie.js'
-import { conversionParams } from './params.js'
+import { conversionParams, trackingParams } from './params.js'
 import type { RequestLog } from './requestLog.js'
 import { clientIp, hashIp, visitorKey } from './visitor.js'
 import type { Hits } from './hits.js'
@@ -75,7 +75,7 @@ async function formParams(req: IncomingMessage): Promise<Record<string, string>>
   if (type !== 'application/x-www-form-urlencoded' && type !== 'text/plain' && type !== '') {
     throw new BodyError(415, 'unsupported_content_type', 'send the parameters as application/x-www-form-urlencoded')
   }
-  return Object.fromEntries(new URLSearchParams(await readBody(req)))
+  return trackingParams(await readBody(req))
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {
@@ -152,7 +152,7 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     // kept (the store down and the spool full, or a fault) answers 503 — still with the image.
     let status = 200
     try {
-      const raw = Object.fromEntries(url.searchParams)
+      const raw = trackingParams(url.search.slice(1))
       // The tracker's image fallback carries the order call too.
       if (raw.type === 'order') await browserOrder(req, raw)
       else await convert(req, raw, 'pixel')
@@ -246,7 +246,7 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
   }
 
   async function postback(req: IncomingMessage, res: ServerResponse, url: URL) {
-    const raw = req.method === 'POST' ? await formParams(req) : Object.fromEntries(url.searchParams)
+    const raw = req.method === 'POST' ? await formParams(req) : trackingParams(url.search.slice(1))
     const params = conversionParams(raw)
     const ipHash = hashIp(config.cookieSecret, clientIp(req, trustProxy))
     const userAgent = req.headers['user-agent'] ?? null

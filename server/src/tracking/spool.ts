@@ -44,6 +44,8 @@ export interface SpoolOptions<T> {
   replay(hits: T[]): Promise<Array<unknown>>
   /** Hits replayed per round trip. */
   chunk?: number
+  /** A throwaway folder (the store is memory://): removed at close. */
+  ephemeral?: boolean
 }
 
 interface Segment {
@@ -168,6 +170,7 @@ export class Spool<T> {
       if (this.#current.segment.entries === 0) await rm(this.#current.segment.path, { force: true })
       this.#current = null
     }
+    if (this.#o.ephemeral) await rm(this.#o.dir, { recursive: true, force: true })
   }
 
   #bytes(): number {
