@@ -1,6 +1,7 @@
 // Who is visiting, without keeping who they are: the IP address is only ever stored as a keyed hash.
 import { createHmac } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { isbot } from 'isbot'
 
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
@@ -18,7 +19,8 @@ export const hashIp = (secret: string, ip: string) => createHmac('sha256', secre
 export const visitorKey = (secret: string, ip: string, userAgent: string) =>
   createHmac('sha256', secret).update(`visitor:${ip}\n${userAgent}`).digest('base64url').slice(0, 22)
 
-// Crawlers, link previewers, monitors and headless tools identify themselves in the user agent.
+// Crawlers, link previewers, monitors and headless tools identify themselves in the user agent: the maintained
+// `isbot` list, plus our own additions (HTTP libraries and previewers it lets through).
 const botPattern = new RegExp(
   [
     'bot\\b', 'bot/', 'crawler', 'spider', 'slurp', 'crawl', 'mediapartners', 'facebookexternalhit', 'facebookcatalog',
@@ -30,4 +32,4 @@ const botPattern = new RegExp(
   'i',
 )
 
-export const isBot = (userAgent: string) => userAgent.trim() === '' || botPattern.test(userAgent)
+export const isBot = (userAgent: string) => userAgent.trim() === '' || isbot(userAgent) || botPattern.test(userAgent)
