@@ -243,7 +243,7 @@ describe('reinvest', () => {
     // A publisher of the shop's own campaign makes a sale; when it is approved, the credit pays for it.
     const publisher = await account(network.storage, 'Affiliate', ['publisher'])
     await network.storage.links.create({ id: newId('lnk'), code: `own-${Date.now()}`, campaignId: ownCampaignId, advertiserId: shop.id, publisherId: publisher.id, landingUrl: 'https://cornershop.example/welcome', status: 'active' })
-    const click = await fetch(`${network.url}/c/own-${Date.now()}`.replace(/own-\d+$/, (await network.storage.links.listByPublisher(publisher.id))[0]!.code), { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0' } })
+    const click = await fetch(`${network.url}/c/own-${Date.now()}`.replace(/own-\d+$/, (await network.storage.links.listByPublisher(publisher.id))[0]!.code), { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0' } })
     const clickId = new URL(click.headers.get('location')!).searchParams.get('nclid')!
     const sale = await fetch(`${network.url}/api/v1/conversions`, { method: 'POST', headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ orderId: `own-sale-${Date.now()}`, amount: '200.00', currency: 'EUR', clickId }) })
     const conversion = (await sale.json()).conversion

@@ -57,7 +57,7 @@ describe.each(testDrivers)('conversions on %s', (driver) => {
 
     it('prefers the click id in the request over the cookie', async () => {
       const viaCookie = await clickLink(network.url, s.linkCode)
-      const viaParam = await clickLink(network.url, s.linkCode, { userAgent: 'another browser' })
+      const viaParam = await clickLink(network.url, s.linkCode, { userAgent: 'Mozilla/5.0 another browser' })
       const id = orderId()
       await pixel({ t: s.trackingCode, amount: '5', id, nclid: viaParam.clickId! }, viaCookie.cookie!)
       expect(await network.storage.conversions.getByOrder(s.advertiserId, id)).toMatchObject({ clickId: viaParam.clickId })

@@ -168,7 +168,7 @@ describe('decline, refunds and chargebacks', () => {
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
     const ids: string[] = []
     for (let i = 0; i < 30; i++) {
-      const click = await clickLink(network.url, p.linkCode, { userAgent: `seq ${i}` })
+      const click = await clickLink(network.url, p.linkCode, { userAgent: `Mozilla/5.0 seq ${i}` })
       await fetch(`${network.url}/px?t=${p.trackingCode}&amount=${(1 + Math.floor(random() * 500)).toFixed(2)}&id=seq-${i}`, { headers: { cookie: click.cookie! } })
       ids.push((await network.storage.conversions.getByOrder(p.advertiserId, `seq-${i}`))!.id)
       const target = ids[Math.floor(random() * ids.length)]!

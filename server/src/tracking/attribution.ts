@@ -1,6 +1,7 @@
-// Attribution: which publisher's click earns a conversion. The click id the request carries (first-party
-// cookie via the tracker, a form field, a postback) comes first; else the network's signed cookie for this
-// advertiser; else the conversion is stored unattributed with the reason.
+// Attribution: which publisher's click earns a conversion. The candidates are the click id the request carries
+// (first-party cookie via the tracker, a form field, a postback) and the network's signed cookie entry for
+// this advertiser; of those that are attributable, the campaign's model (first or last click) picks one, so
+// the page cannot decide it. With none, the conversion is stored unattributed with the reason.
 import type { Campaign, Click, Storage } from '../storage/types.js'
 import type { TtlCache } from './cache.js'
 import type { ClickMap } from './networkCookie.js'
@@ -22,15 +23,19 @@ export async function attribute(
   deps: AttributionDeps,
   input: { advertiserId: string; clickId: string | null; cookieClicks: ClickMap; at: Date },
 ): Promise<Attribution> {
-  const candidates = [input.clickId, input.cookieClicks[input.advertiserId]?.[0]].filter((id): id is string => !!id)
+  const candidates = [...new Set([input.clickId, input.cookieClicks[input.advertiserId]?.[0]].filter((id): id is string => !!id))]
   if (candidates.length === 0) return { reason: 'no_click', click: null, campaign: null }
-  let first: Attribution | null = null
-  for (const clickId of new Set(candidates)) {
-    const result = await judge(deps, clickId, input.advertiserId, input.at)
-    if (result.reason === 'attributed') return result
-    first ??= result
-  }
-  return first as Attribution
+  const judged = await Promise.all(candidates.map((clickId) => judge(deps, clickId, input.advertiserId, input.at)))
+  // In time order; clicks of the same instant put the request's own id last (it is the newer evidence).
+  const good = judged.map((a, i) => ({ a, i })).filter(({ a }) => a.reason === 'attributed')
+    .sort((x, y) => (x.a.click as Click).createdAt.getTime() - (y.a.click as Click).createdAt.getTime() || y.i - x.i)
+    .map(({ a }) => a)
+  // None attributable: the reason of the request's own click id first.
+  if (good.length === 0) return judged[0] as Attribution
+  // Several: the campaign's model decides — on the network, from the clicks it issued — not which id the page
+  // happened to send. The latest click's campaign says whether the first or the latest click earns.
+  const latest = good.at(-1) as Attribution
+  return latest.campaign?.attribution === 'first_click' ? (good[0] as Attribution) : latest
 }
 
 async function judge(deps: AttributionDeps, clickId: string, advertiserId: string, at: Date): Promise<Attribution> {

@@ -4,7 +4,7 @@ import type { Config } from '../config.js'
 import type { Campaign, Click, Link, Storage } from '../storage/types.js'
 import { Batcher } from './batch.js'
 import type { TtlCache } from './cache.js'
-import { clickCookie, type ClickMap } from './networkCookie.js'
+import { clickCookie, expiresAt, type ClickMap } from './networkCookie.js'
 import type { RequestLog } from './requestLog.js'
 import { isBot } from './visitor.js'
 
@@ -140,14 +140,17 @@ export function createClickRecorder(deps: ClickDeps) {
     return { ...result, click }
   }
 
-  /** Last click replaces the advertiser's entry; first click keeps a live earlier one. */
+  /**
+   * Last click replaces the advertiser's entry; first click keeps a live earlier one. Each entry expires with its
+   * own campaign's window.
+   */
   function cookieFor(clicks: ClickMap, click: Click, campaign: Campaign, now: number): string {
-    const windowSeconds = campaign.cookieWindowDays * 86_400
+    const seconds = Math.floor(now / 1000)
     const earlier = clicks[click.advertiserId]
-    const keepEarlier = campaign.attribution === 'first_click' && earlier && now / 1000 - earlier[1] < windowSeconds
+    const keepEarlier = campaign.attribution === 'first_click' && earlier && expiresAt(earlier) > seconds
     const next: ClickMap = { ...clicks }
-    if (!keepEarlier) next[click.advertiserId] = [click.id, Math.floor(now / 1000)]
-    return clickCookie(next, config.cookieSecret, windowSeconds, config.NODE_ENV === 'production')
+    if (!keepEarlier) next[click.advertiserId] = [click.id, seconds, seconds + campaign.cookieWindowDays * 86_400]
+    return clickCookie(next, config.cookieSecret, config.NODE_ENV === 'production', seconds)
   }
 
   return { resolve, peek, answer, record, drain: () => batcher.drain() }

@@ -7,8 +7,14 @@ import type { IncomingMessage } from 'node:http'
 export const networkCookieName = 'nw_click'
 const maxAdvertisers = 20
 
-/** advertiserId → [clickId, clicked at in epoch seconds] */
-export type ClickMap = Record<string, [string, number]>
+/**
+ * advertiserId → [clickId, clicked at, expires at] in epoch seconds. Each advertiser's entry keeps the window
+ * of its own campaign; cookies written before entries had an expiry get the longest common window.
+ */
+export type ClickMap = Record<string, [string, number] | [string, number, number]>
+
+const legacyWindowSeconds = 30 * 86_400
+export const expiresAt = (entry: ClickMap[string]) => entry[2] ?? entry[1] + legacyWindowSeconds
 
 export function readClicks(req: IncomingMessage, secret: string): ClickMap {
   const header = req.headers.cookie
@@ -19,20 +25,24 @@ export function readClicks(req: IncomingMessage, secret: string): ClickMap {
   if (value === false) return {}
   try {
     const parsed = JSON.parse(value) as unknown
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as ClickMap) : {}
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {}
+    // Entries past their own campaign's window are gone, whatever the cookie's lifetime.
+    const now = Date.now() / 1000
+    return Object.fromEntries(Object.entries(parsed as ClickMap).filter(([, entry]) => Array.isArray(entry) && expiresAt(entry) > now))
   } catch {
     return {}
   }
 }
 
-export function clickCookie(clicks: ClickMap, secret: string, maxAgeSeconds: number, secure: boolean): string {
+/** The cookie lives as long as its longest-lived entry; a short campaign's click never expires the others. */
+export function clickCookie(clicks: ClickMap, secret: string, secure: boolean, now = Date.now() / 1000): string {
   // Keep the most recent advertisers only, so the cookie stays small.
-  const entries = Object.entries(clicks).sort((a, b) => b[1][1] - a[1][1]).slice(0, maxAdvertisers)
+  const entries = Object.entries(clicks).filter(([, e]) => expiresAt(e) > now).sort((a, b) => b[1][1] - a[1][1]).slice(0, maxAdvertisers)
   const value = `s:${signature.sign(JSON.stringify(Object.fromEntries(entries)), secret)}`
   return serialize(networkCookieName, value, {
     path: '/',
     httpOnly: true,
-    maxAge: maxAgeSeconds,
+    maxAge: Math.max(0, Math.ceil(Math.max(0, ...entries.map(([, e]) => expiresAt(e) - now)))),
     // Sent on the advertiser's pixel requests, which are third-party from the network's point of view.
     sameSite: secure ? 'none' : 'lax',
     secure,
