@@ -1,5 +1,6 @@
 // createApp(services) builds the request listener: the tracking hot paths on plain node:http, everything else
 // in Express. Listening happens in main.ts, so tests run the real app in-process.
+import { inputGuard, parseQuery } from './input.js'
 import { readFileSync } from 'node:fs'
 import cookieParser from 'cookie-parser'
 import express from 'express'
@@ -16,12 +17,16 @@ import { portalRoutes } from './portal/index.js'
 export type AppDeps = Services
 
 const healthTimeoutMs = 1_000
+export const hsts = 'max-age=31536000; includeSubDomains'
 const trackerPath = new URL('../../tracker/dist/t.js', import.meta.url)
 
 export function createApp(deps: AppDeps): RequestListener {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', deps.config.NODE_ENV === 'production' ? 1 : false)
+  // Flat query parameters; a repeated one is refused by the guard, so no handler is handed an array.
+  app.set('query parser', parseQuery)
+  app.use(inputGuard())
+  app.set('trust proxy', deps.config.trustProxy)
   app.use(cookieParser(deps.config.cookieSecret))
 
   // Answers within a second whatever the store does: a ping that has not come back by then counts as down.
@@ -66,7 +71,10 @@ export function createApp(deps: AppDeps): RequestListener {
     config: deps.config, storage: deps.storage, logger: deps.logger, clicks: deps.clicks, ingest: deps.ingest,
     requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, monetize: deps.monetize, hits: deps.hits,
   })
+  // In production every answer (the tracking hot paths and Express alike) tells browsers to use HTTPS only.
+  const production = deps.config.NODE_ENV === 'production'
   return (req, res) => {
+    if (production) res.setHeader('Strict-Transport-Security', hsts)
     if (!tracking(req, res)) app(req, res)
   }
 }

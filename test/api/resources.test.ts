@@ -230,7 +230,8 @@ describe('campaigns', () => {
     await refuses(api.shop('PATCH', '/campaigns/cmp_demo_shop', {}), 'body')
     await refuses(api.shop('PATCH', '/campaigns/cmp_demo_shop', { landingUrls: ['javascript:alert(1)'] }), 'landingUrls.0')
     await refuses(api.shop('PATCH', '/campaigns/cmp_demo_shop', { saleRule: null, leadRule: null }), 'saleRule')
-    expect((await api.shop('GET', '/campaigns/%00')).status).toBe(404)
+    // A NUL byte in the path is refused before any look-up (issue 11: 400 naming the field, as in a query or body).
+    expect((await refuses(api.shop('GET', '/campaigns/%00'), 'path')).code).toBe('nul_byte')
   })
 })
 
@@ -465,10 +466,8 @@ describe('malformed requests', () => {
     expect(nested.message).toMatch(/nested too deeply/)
   })
 
-  it('answers a path that is not valid percent-encoding as not found, and an impossible date as a bad field', async () => {
-    const res = await api.shop('GET', '/campaigns/%ff')
-    expect(res.status).toBe(404)
-    expect(res.body.error.code).toBe('not_found')
+  it('refuses a path that is not valid percent-encoding (400 naming the path), and an impossible date as a bad field', async () => {
+    expect((await refuses(api.shop('GET', '/campaigns/%ff'), 'path')).code).toBe('bad_encoding')
     await refuses(api.shop('GET', '/conversions?from=2025-02-30'), 'from')
     await refuses(api.shop('GET', '/request-log?from=0000-01-01'), 'from')
     await refuses(api.shop('GET', '/request-log?to=2025-01-01T10:00'), 'to')

@@ -26,6 +26,27 @@ describe('the batcher (group commit)', () => {
     await expect(a).rejects.toThrow('disk full')
     await expect(batcher.add('b')).resolves.toBeUndefined()
   })
+  it('stores every other item of a batch that one bad item makes the store refuse', async () => {
+    const stored: string[] = []
+    const batcher = new Batcher<string>(async (items) => {
+      if (items.includes('bad')) throw new Error('invalid byte sequence for encoding "UTF8": 0x00')
+      stored.push(...items)
+    })
+    const items = ['a', 'b', 'c', 'bad', 'd', 'e', 'f', 'g']
+    const results = await Promise.allSettled(items.map((item) => batcher.add(item)))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+    expect(stored.sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'])
+  })
+  it('fails the whole batch at once, without retrying halves, when the store is unreachable', async () => {
+    let writes = 0
+    const batcher = new Batcher<number>(async () => {
+      writes++
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+    })
+    const results = await Promise.allSettled([1, 2, 3, 4].map((n) => batcher.add(n)))
+    expect(results.every((r) => r.status === 'rejected')).toBe(true)
+    expect(writes).toBe(1)
+  })
   it('splits very large bursts into batches of the maximum size', async () => {
     const sizes: number[] = []
     const batcher = new Batcher<number>(async (items) => { sizes.push(items.length) }, 100)

@@ -1,5 +1,6 @@
 // POST /api/v1/events — "generate event": one event { type, customer, parameters }, or { events: [...] } up to
 // 1,000, each validated on its own (a batch reports every item's result, failures with their field).
+import { checkValue } from '../input.js'
 import { Router } from 'express'
 import { AppError, badRequest } from '../errors.js'
 import { generateEvent } from '../revenue/events.js'
@@ -23,6 +24,7 @@ export function eventRoutes(services: Services): Router {
     const results = []
     for (const [i, item] of body.events.entries()) {
       try {
+        checkValue(item, `events.${i}`)
         results.push({ index: i, ok: true, event: await generateEvent(deps, account, item, `events.${i}.`) })
       } catch (error) {
         if (!(error instanceof AppError)) throw error

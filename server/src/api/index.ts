@@ -1,5 +1,6 @@
 // The JSON API under /api/v1: the OpenAPI document (public), then API-key authentication and one router per
 // area. openapi.ts describes every route mounted here (test/api/openapi.test.ts keeps them in step).
+import { inputGuard } from '../input.js'
 import express, { Router, type NextFunction, type Request, type Response } from 'express'
 import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
@@ -27,7 +28,9 @@ export function apiRoutes(services: Services): Router {
   // Batches of up to 1,000 orders or events are bigger than any other request.
   router.use(['/orders', '/events'], express.json({ limit: '2mb' }))
   router.use(express.json({ limit: '64kb' }))
-  router.use(requireApiKey(services.storage, services.cache.apiKeys))
+  // Batches (orders, events) judge each item on its own: one bad item must not refuse its neighbours.
+  router.use(inputGuard({ batches: { '/orders': 'orders', '/events': 'events' } }))
+  router.use(requireApiKey(services.storage, services.cache.apiKeys, services.config.cookieSecret))
   router.use(meRoutes(services))
   router.use(accountRoutes(services))
   router.use(campaignRoutes(services))

@@ -1,6 +1,7 @@
 // POST /api/v1/orders — a shop notifies an order at confirmation (one order, or { orders: [...] } up to
 // 1,000). Answers 202 as soon as the order is stored and its offer email queued: email work never makes the
 // shop wait. POST /api/v1/reinvest moves approved earnings into advertising credit.
+import { checkValue } from '../input.js'
 import { randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import { AppError, badRequest } from '../errors.js'
@@ -36,6 +37,7 @@ export function orderRoutes(services: Services): Router {
     const results = []
     for (const [i, item] of body.orders.entries()) {
       try {
+        checkValue(item, `orders.${i}`)
         results.push({ index: i, ok: true, order: orderJson(await services.monetize.notify(shop, item, `orders.${i}.`, sendOffers)) })
       } catch (error) {
         if (!(error instanceof AppError)) throw error

@@ -1,5 +1,6 @@
 // Buyer-facing pages: one-click unsubscribe (RFC 8058 POST, and a confirmation form for people), and the
 // local outbox that shows the emails the network would have sent when no Mailgun key is configured.
+import { inputGuard } from '../input.js'
 import express, { Router } from 'express'
 import { escapeHtml } from '../html.js'
 import type { Services } from '../services.js'
@@ -15,6 +16,7 @@ const pageCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'sel
 export function monetizePages(services: Services): Router {
   const router = Router()
   const form = express.urlencoded({ extended: false, limit: '4kb' })
+  const guard = inputGuard()
 
   router.get('/unsubscribe', (req, res) => {
     const m = String(req.query.m ?? '')
@@ -25,7 +27,7 @@ export function monetizePages(services: Services): Router {
 <button type="submit">Unsubscribe</button></form>`))
   })
 
-  router.post('/unsubscribe', form, async (req, res) => {
+  router.post('/unsubscribe', form, guard, async (req, res) => {
     const m = String(req.body?.m ?? req.query.m ?? '')
     const s = String(req.body?.s ?? req.query.s ?? '')
     const done = m.length > 0 && m.length < 100 && s.length < 100 && (await services.monetize.unsubscribe(m, s))

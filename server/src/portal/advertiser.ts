@@ -13,7 +13,7 @@ import { formatAmount, parseAmount } from '../money.js'
 import type { Account, Campaign, Conversion, Message, RequestLogEntry, TrackingCode } from '../storage/types.js'
 import { badge, money, time } from './format.js'
 import { html, type Html } from './html.js'
-import { actionButton, csrfField, formPost, formValues, input, queryValue, redirect, select, textarea, userOf, view, type FormState, type PortalContext } from './kit.js'
+import { actionButton, csrfField, formFields, formPost, formValues, input, queryValue, redirect, select, textarea, userOf, view, type FormState, type PortalContext } from './kit.js'
 import { errorBox, type Page } from './layout.js'
 import { orderSnippets } from './orderSnippets.js'
 import { periodOf } from './period.js'
@@ -23,6 +23,8 @@ import { accountNames, amountValue, backLink, campaignNames, conversionFacts, co
 
 /** Form inputs that API field names (first segment) land on. */
 const campaignInputs = { saleRule: 'saleValue', leadRule: 'leadAmount' }
+/** The campaign form's fields that are never absent from its page (text inputs arrive empty, not missing). */
+const campaignFields = ['name', 'currency', 'status', 'attribution', 'landingUrls', 'saleKind'] as const
 
 function wholeDays(values: Record<string, string>, name: string, label: string): number {
   const text = (values[name] ?? '').trim()
@@ -134,7 +136,7 @@ ${input({ ...v('leadAmount'), label: 'Per lead (amount)', hint: 'Empty: no lead 
 
   router.get('/campaigns/new', view(ctx, async (req) => campaignForm(req, null)))
   router.post('/campaigns', formPost(ctx, async (req, res) => {
-    const campaign = await createCampaign(ctx.services, userOf(req).account, campaignBody(formValues(req)))
+    const campaign = await createCampaign(ctx.services, userOf(req).account, campaignBody(formFields(req, campaignFields)))
     redirect(res, `/portal/advertiser/campaigns/${encodeURIComponent(campaign.id)}`, 'campaign-created')
   }, async (req, state) => campaignForm(req, null, state), campaignInputs))
 
@@ -151,7 +153,7 @@ ${input({ ...v('leadAmount'), label: 'Per lead (amount)', hint: 'Empty: no lead 
   }))
   router.post('/campaigns/:id', formPost(ctx, async (req, res) => {
     const current = await ownCampaign(userOf(req).account, pathId(req, 'id', 'campaign'))
-    await updateCampaign(ctx.services, current, campaignBody(formValues(req)))
+    await updateCampaign(ctx.services, current, campaignBody(formFields(req, campaignFields)))
     redirect(res, `/portal/advertiser/campaigns/${encodeURIComponent(current.id)}`, 'campaign-saved')
   }, async (req, state) => campaignForm(req, await ownCampaign(userOf(req).account, pathId(req, 'id', 'campaign')), state), campaignInputs))
 
@@ -190,7 +192,7 @@ ${input({ ...v('redirectUrl'), label: 'Redirection URL', type: 'url', hint: 'The
 
   router.get('/tracking-codes', view(ctx, (req) => codesPage(req)))
   router.post('/tracking-codes', formPost(ctx, async (req, res) => {
-    const { code } = await createTrackingCode(ctx.services, userOf(req).account.id, codeBody(formValues(req)))
+    const { code } = await createTrackingCode(ctx.services, userOf(req).account.id, codeBody(formFields(req, ['name', 'campaignId', 'method'])))
     redirect(res, `/portal/advertiser/tracking-codes/${encodeURIComponent(code.id)}`, 'code-created')
   }, codesPage))
 
@@ -233,7 +235,7 @@ ${actionButton(req, `${base}/rotate-secret`, 'Make a new postback secret', { kin
   router.get('/tracking-codes/:id', view(ctx, (req) => codePage(req)))
   router.post('/tracking-codes/:id', formPost(ctx, async (req, res) => {
     const current = await ownCode(userOf(req).account, pathId(req, 'id', 'tracking code'))
-    const v = formValues(req)
+    const v = formFields(req, ['name', 'method', 'status'])
     await updateTrackingCode(ctx.services, current, { name: v.name ?? '', method: v.method, status: v.status, redirectUrl: v.redirectUrl?.trim() ? v.redirectUrl.trim() : null })
     redirect(res, `/portal/advertiser/tracking-codes/${encodeURIComponent(current.id)}`, 'code-saved')
   }, codePage))

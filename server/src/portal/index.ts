@@ -2,6 +2,7 @@
 // No build step and no inline script: a static stylesheet and one small script, under a strict
 // Content-Security-Policy on every answer. Sessions are cookies backed by the store; every form carries the
 // session's CSRF token.
+import { inputGuard } from '../input.js'
 import express, { Router, type NextFunction, type Request, type Response } from 'express'
 import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
@@ -51,6 +52,7 @@ export function portalRoutes(services: Services): Router {
     next()
   })
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }))
+  router.use(inputGuard())
   router.use((req, res, next) => ctx.sessions.load(req, res, next))
   router.use(authRoutes(ctx))
 

@@ -29,6 +29,16 @@ export function formValues(req: Request): Record<string, string> {
   return values
 }
 
+/**
+ * The submitted form with the fields its page always sends: a post missing one (hand-made, or a page of an
+ * older version) gets the form again with a 400 on that field, before anything reaches the store.
+ */
+export function formFields<K extends string>(req: Request, required: readonly K[]): Record<string, string> & Record<K, string> {
+  const values = formValues(req)
+  for (const name of required) if (values[name] === undefined) throw new AppError(400, 'invalid_request', `${name} is missing from the form`, name)
+  return values as Record<string, string> & Record<K, string>
+}
+
 /** A query parameter as one string, or undefined. */
 export const queryValue = (req: Request, name: string): string | undefined => {
   const value = req.query[name]

@@ -30,8 +30,8 @@ export function sanitizeParams(params: Record<string, unknown>): Record<string, 
     }
     const text = typeof value === 'string' ? value : Array.isArray(value) ? value.map(String).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value)
     // Lone surrogates cannot be stored as JSON text: replace them rather than lose the entry.
-    const clean = text.toWellFormed()
-    out[key.toWellFormed()] = clean.length > maxValue ? `${clean.slice(0, maxValue)}…` : clean
+    const clean = text.toWellFormed().replaceAll('\0', '\uFFFD')
+    out[key.toWellFormed().replaceAll('\0', '\uFFFD')] = clean.length > maxValue ? `${clean.slice(0, maxValue)}…` : clean
   }
   return out
 }

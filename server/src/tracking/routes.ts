@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Config } from '../config.js'
 import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { RateLimit } from '../rateLimit.js'
 import type { Storage, TrackingCode } from '../storage/types.js'
 import type { TtlCache } from './cache.js'
 import type { ClickRecorder } from './clicks.js'
@@ -21,6 +22,7 @@ import { clientIp, hashIp, visitorKey } from './visitor.js'
 import type { Hits } from './hits.js'
 import { SpoolFullError } from './spool.js'
 import { isUnavailable } from '../storage/errors.js'
+import { decodeComponent, InputError } from '../input.js'
 import { newClickId, newId } from '../ids.js'
 import { escapeHtml } from '../html.js'
 import type { Monetize } from '../monetize/index.js'
@@ -40,6 +42,7 @@ export interface TrackingRouteDeps {
 const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
 const noStore = 'no-store, no-cache, must-revalidate, max-age=0'
 const maxBody = 16 * 1024
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 /** Postback signatures older than this are refused (replay protection). */
 const signatureMaxAgeSeconds = 300
 
@@ -64,7 +67,13 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk)
     })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('end', () => {
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks)))
+      } catch {
+        reject(new InputError('bad_encoding', 'body'))
+      }
+    })
     req.on('error', reject)
   })
 }
@@ -102,16 +111,36 @@ const conversionJson = (o: ConversionOutcome) => ({
 
 export function createTrackingRoutes(deps: TrackingRouteDeps) {
   const { config } = deps
-  const trustProxy = config.NODE_ENV === 'production'
+  const trustProxy = config.trustProxy
   const lookupCode = (code: string | undefined) =>
     code ? deps.trackingCodes.get(code, (c) => deps.storage.trackingCodes.getByCode(c)) : Promise.resolve(null)
+
+  /** Malformed input is refused before any hit is made; the request log says which field, for its advertiser. */
+  async function rejectInput(req: IncomingMessage, kind: 'click' | 'pixel' | 'form' | 'script', error: InputError, known: { t?: string; code?: string }) {
+    const trackingCode = known.t ? await lookupCode(known.t.slice(0, 100)).catch(() => null) : null
+    const link = known.code ? await deps.storage.links.getByCode(known.code).catch(() => null) : null
+    await deps.requestLog.record({
+      kind, outcome: 'rejected', reason: error.code, params: { field: error.field ?? '' },
+      ipHash: hashIp(config.cookieSecret, clientIp(req, trustProxy)), userAgent: req.headers['user-agent'] ?? null,
+      advertiserId: trackingCode?.advertiserId ?? link?.advertiserId, trackingCodeId: trackingCode?.id, linkId: link?.id,
+    }).catch((e: unknown) => deps.logger.warn({ err: e }, 'could not log a malformed request'))
+  }
 
   async function click(req: IncomingMessage, res: ServerResponse, url: URL, code: string) {
     const ip = clientIp(req, trustProxy)
     const userAgent = req.headers['user-agent'] ?? ''
+    let decoded: string
+    try {
+      decoded = decodeComponent(code, 'code')
+      trackingParams(url.search.slice(1))
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      await rejectInput(req, 'click', error, { code: code.slice(0, 100) })
+      return page(res, 400, 'This link is malformed', `${error.message}. Check the link you followed.`)
+    }
     const hit = {
       type: 'click' as const, at: Date.now(), id: newClickId(), logId: newId('req'),
-      code: decodeURIComponent(code).slice(0, 100),
+      code: decoded.slice(0, 100),
       query: url.search.slice(1),
       ipHash: hashIp(config.cookieSecret, ip),
       visitorKey: visitorKey(config.cookieSecret, ip, userAgent),
@@ -152,13 +181,22 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     // kept (the store down and the spool full, or a fault) answers 503 — still with the image.
     let status = 200
     try {
-      const raw = trackingParams(url.search.slice(1))
+      let raw: Record<string, string>
+      try {
+        raw = trackingParams(url.search.slice(1))
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error
+        status = 400
+        await rejectInput(req, 'pixel', error, { t: new URLSearchParams(url.search).get('t') ?? '' })
+        throw error
+      }
       // The tracker's image fallback carries the order call too.
       if (raw.type === 'order') await browserOrder(req, raw)
       else await convert(req, raw, 'pixel')
     } catch (error) {
       if (!(error instanceof AppError)) deps.logger.error({ err: error }, 'pixel failed')
       if (!(error instanceof AppError) || error.status >= 500) status = 503
+      else if (error instanceof InputError) status = 400
     }
     // Always the image: a broken pixel must never show on the advertiser's thank-you page.
     res.writeHead(status, { 'Content-Type': 'image/gif', 'Content-Length': gif.length, 'Cache-Control': noStore, Pragma: 'no-cache', Expires: '0' })
@@ -169,7 +207,7 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
   // page cannot be used to mail offers to many addresses. Shops should prefer the server-side order API.
   const orderWindowMs = 10 * 60_000
   const ordersPerWindow = 5
-  const recentOrders = new Map<string, number[]>()
+  const recentOrders = new RateLimit(deps.storage.rateLimits, 'browser-order', ordersPerWindow, orderWindowMs)
   async function browserOrder(req: IncomingMessage, raw: Record<string, string>) {
     const ipHash = hashIp(config.cookieSecret, clientIp(req, trustProxy))
     const userAgent = req.headers['user-agent'] ?? null
@@ -183,11 +221,8 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     }
     if (!trackingCode || !shop) return refuse(400, 'unknown_code', 't (the tracking code) is unknown or paused', 't')
     if (!shop.roles.includes('publisher') || shop.status !== 'active') return refuse(403, 'not_monetizing', 'this shop does not monetize its orders', 't')
-    const now = Date.now()
-    const times = (recentOrders.get(ipHash) ?? []).filter((t) => now - t < orderWindowMs)
-    if (times.length >= ordersPerWindow) return refuse(429, 'rate_limited', 'too many orders from this visitor; try again later')
-    recentOrders.set(ipHash, [...times, now])
-    if (recentOrders.size > 50_000) recentOrders.delete(recentOrders.keys().next().value as string)
+    // Counted in the store: the limit holds across the network's processes.
+    if ((await recentOrders.record(ipHash)) > 0) return refuse(429, 'rate_limited', 'too many orders from this visitor; try again later')
     try {
       const result = await deps.monetize.notify(shop, { orderId: params.orderId, email: params.email, name: raw.name, amount: params.amount, currency: params.currency })
       await deps.requestLog.record({ ...log, outcome: 'accepted', reason: result.created ? 'order_recorded' : 'duplicate_order' })
@@ -225,7 +260,8 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     try {
       raw = await formParams(req)
     } catch (error) {
-      if (error instanceof BodyError) return page(res, error.status, 'This order could not be confirmed to the network', error.message)
+      if (error instanceof InputError) await rejectInput(req, 'form', error, {})
+      if (error instanceof BodyError || error instanceof InputError) return page(res, error.status, 'This order could not be confirmed to the network', error.message)
       throw error
     }
     let code: TrackingCode | null | undefined
@@ -287,8 +323,11 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
   /** Handles the request when it is a tracking endpoint; false lets the application take it. */
   return function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const path = req.url ?? '/'
-    const slash = path.indexOf('/', 1)
-    const head = path.slice(0, slash === -1 ? path.indexOf('?') === -1 ? undefined : path.indexOf('?') : slash)
+    // Routed by the path alone: the query may hold anything, slashes included (`id=2024/0002`, `ref=https://…`).
+    const query = path.indexOf('?')
+    const pathname = query === -1 ? path : path.slice(0, query)
+    const slash = pathname.indexOf('/', 1)
+    const head = slash === -1 ? pathname : pathname.slice(0, slash)
     let run: ((url: URL) => Promise<void>) | null = null
     if (head === '/c' && req.method === 'GET') {
       run = (url) => click(req, res, url, url.pathname.slice(3))

@@ -1,3 +1,4 @@
+import { defined } from './errors.js'
 import type { Campaign, CommissionOverride, Storage } from '../types.js'
 import { uniquely } from './errors.js'
 import { nextSeq, type CampaignDoc, type CommissionOverrideDoc, type Models } from './models.js'
@@ -47,7 +48,7 @@ export function campaigns(m: Models): Storage['campaigns'] {
       return docs.map(toCampaign)
     },
     async update(id, patch) {
-      const d = await m.Campaign.findByIdAndUpdate(id, { $set: { ...patch } }, { returnDocument: 'after' }).lean<CampaignDoc>()
+      const d = await m.Campaign.findByIdAndUpdate(id, { $set: defined(patch) }, { returnDocument: 'after' }).lean<CampaignDoc>()
       return d ? toCampaign(d) : null
     },
   }

@@ -27,3 +27,7 @@ export async function ignoreDuplicates(insert: Promise<unknown>): Promise<void> 
     throw error
   }
 }
+
+/** A patch without its undefined fields: a field left undefined is left as it is (as in the postgres driver). */
+export const defined = <T extends object>(patch: T): Partial<T> =>
+  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>

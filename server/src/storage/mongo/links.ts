@@ -1,3 +1,4 @@
+import { defined } from './errors.js'
 import type { Link, Storage, TrackingCode } from '../types.js'
 import { uniquely } from './errors.js'
 import { nextSeq, type LinkDoc, type Models, type TrackingCodeDoc } from './models.js'
@@ -76,7 +77,7 @@ export function trackingCodes(m: Models): Storage['trackingCodes'] {
       return docs.map(toTrackingCode)
     },
     async update(id, patch) {
-      const d = await m.TrackingCode.findByIdAndUpdate(id, { $set: { ...patch } }, { returnDocument: 'after' }).lean<TrackingCodeDoc>()
+      const d = await m.TrackingCode.findByIdAndUpdate(id, { $set: defined(patch) }, { returnDocument: 'after' }).lean<TrackingCodeDoc>()
       return d ? toTrackingCode(d) : null
     },
   }

@@ -60,7 +60,7 @@ export function campaigns(sql: SqlPool): Storage['campaigns'] {
         attribution: ['attribution', (v) => v], saleRule: ['sale_rule', json], leadRule: ['lead_rule', json],
       }
       const params: unknown[] = [id]
-      const sets = Object.entries(patch).filter(([field]) => field in columns).map(([field, value]) => {
+      const sets = Object.entries(patch).filter(([field, value]) => field in columns && value !== undefined).map(([field, value]) => {
         const [column, encode] = columns[field]!
         return `${column} = $${params.push(encode(value))}`
       })

@@ -82,7 +82,7 @@ export function trackingCodes(sql: SqlPool): Storage['trackingCodes'] {
     async update(id, patch) {
       const columns: Record<string, string> = { name: 'name', method: 'method', redirectUrl: 'redirect_url', status: 'status', postbackSecret: 'postback_secret' }
       const params: unknown[] = [id]
-      const sets = Object.entries(patch).filter(([field]) => field in columns).map(([field, value]) => `${columns[field]} = $${params.push(value)}`)
+      const sets = Object.entries(patch).filter(([field, value]) => field in columns && value !== undefined).map(([field, value]) => `${columns[field]} = $${params.push(value)}`)
       const { rows } = await sql.query(`UPDATE tracking_codes SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING *`, params)
       return rows[0] ? toTrackingCode(rows[0]) : null
     },

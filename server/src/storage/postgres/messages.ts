@@ -65,7 +65,7 @@ export function messages(sql: SqlPool): Storage['messages'] {
     },
     async update(id, from, patch) {
       const params: unknown[] = [id, from]
-      const sets = Object.entries(patch).map(([field, value]) => `${patchable[field]} = $${params.push(value)}`)
+      const sets = Object.entries(patch).filter(([, value]) => value !== undefined).map(([field, value]) => `${patchable[field]} = $${params.push(value)}`)
       const { rows } = await sql.query(
         `UPDATE messages SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 AND status = ANY($2) RETURNING *`,
         params,

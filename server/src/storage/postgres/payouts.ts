@@ -77,7 +77,7 @@ export function payouts(sql: SqlPool): Storage['payouts'] {
     },
     async update(id, from, patch) {
       const params: unknown[] = [id, from]
-      const sets = Object.entries(patch).filter(([field]) => field in patchable).map(([field, value]) => `${patchable[field]} = $${params.push(value)}`)
+      const sets = Object.entries(patch).filter(([field, value]) => field in patchable && value !== undefined).map(([field, value]) => `${patchable[field]} = $${params.push(value)}`)
       const { rows } = await sql.query(
         `UPDATE payouts SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 AND status = ANY($2) RETURNING *`,
         params,
