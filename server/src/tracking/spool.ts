@@ -12,6 +12,7 @@ import { mkdir, open, readdir, readFile, rm, stat, unlink, appendFile, type File
 import { join } from 'node:path'
 import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from '../storage/dataDirLock.js'
 import { isUnavailable } from '../storage/errors.js'
 
 export interface SpoolStats {
@@ -57,6 +58,7 @@ interface Segment {
   done: number
 }
 
+const maxSlots = 256
 const segmentName = (n: number) => `spool-${String(n).padStart(10, '0')}.jsonl`
 const backoffFirstMs = 100
 const backoffMaxMs = 2_000
@@ -80,6 +82,9 @@ export class Spool<T> {
   #replayed = 0
   #rejected = 0
   #idleWaiters: Array<() => void> = []
+  /** This process's slot of the spool folder (see open). */
+  #dir = ''
+  #lock: DataDirLock | null = null
   #reportedAt = 0
 
   constructor(options: SpoolOptions<T>) {
@@ -88,10 +93,21 @@ export class Spool<T> {
 
   /** Opens the folder; hits left by an earlier process are replayed once the caller calls resume(). */
   async open(): Promise<void> {
-    await mkdir(this.#o.dir, { recursive: true })
-    const names = (await readdir(this.#o.dir)).filter((n) => /^spool-\d+\.jsonl$/.test(n)).sort()
+    // Each process spools into a numbered slot of the folder that it holds a lock on, so several processes
+    // may share one SPOOL_DIR (or DATA_DIR); a slot whose process died is taken over — and replayed — by
+    // the next process to start.
+    for (let slot = 0; !this.#lock; slot++) {
+      try {
+        this.#lock = await acquireDataDirLock(join(this.#o.dir, String(slot)))
+        this.#dir = join(this.#o.dir, String(slot))
+      } catch (error) {
+        if (!(error instanceof DataDirLockedError) || slot >= maxSlots) throw error
+      }
+    }
+    await mkdir(this.#dir, { recursive: true })
+    const names = (await readdir(this.#dir)).filter((n) => /^spool-\d+\.jsonl$/.test(n)).sort()
     for (const name of names) {
-      const path = join(this.#o.dir, name)
+      const path = join(this.#dir, name)
       const text = await readFile(path, 'utf8')
       const entries = parseLines(text).length
       if (entries === 0) {
@@ -170,6 +186,8 @@ export class Spool<T> {
       if (this.#current.segment.entries === 0) await rm(this.#current.segment.path, { force: true })
       this.#current = null
     }
+    await this.#lock?.release()
+    this.#lock = null
     if (this.#o.ephemeral) await rm(this.#o.dir, { recursive: true, force: true })
   }
 
@@ -187,7 +205,7 @@ export class Spool<T> {
     try {
       if (!this.#current) {
         const n = (this.#segments.at(-1)?.n ?? 0) + 1
-        const segment: Segment = { n, path: join(this.#o.dir, segmentName(n)), entries: 0, bytes: 0, done: 0 }
+        const segment: Segment = { n, path: join(this.#dir, segmentName(n)), entries: 0, bytes: 0, done: 0 }
         const handle = await open(segment.path, 'a')
         this.#segments.push(segment)
         this.#current = { segment, handle }
@@ -274,7 +292,7 @@ export class Spool<T> {
       const refused = part.flatMap((hit, i) => (errors[i] === undefined ? [] : [{ hit, error: String((errors[i] as Error)?.message ?? errors[i]) }]))
       if (refused.length > 0) {
         // Kept, never dropped silently: an operator can read and re-send them.
-        await appendFile(join(this.#o.dir, 'rejected.jsonl'), refused.map((r) => `${JSON.stringify({ at: new Date().toISOString(), ...r })}\n`).join(''))
+        await appendFile(join(this.#dir, 'rejected.jsonl'), refused.map((r) => `${JSON.stringify({ at: new Date().toISOString(), ...r })}\n`).join(''))
         this.#o.logger.error({ count: refused.length, first: refused[0]?.error }, 'spooled hits refused by the store; kept in rejected.jsonl')
         this.#rejected += refused.length
       }
