@@ -1,5 +1,7 @@
 // Configuration: read once from the environment at start, validated, failing fast with the variable's name.
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { compileTrustProxy, type TrustProxy } from './trustProxy.js'
 
 const port = z.coerce.number().int().min(0).max(65535)
 const optionalUrl = (protocols: string[]) =>
@@ -24,8 +26,10 @@ const schema = z.object({
   /** The demo's second advertiser (Demo Garden) and the demo publisher's blog; started with the demo shop. */
   DEMO_GARDEN_PORT: port.default(3002),
   DEMO_BLOG_PORT: port.default(3003),
-  /** Seed demo accounts, campaigns and links at start (idempotent). */
-  SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Seed demo accounts, campaigns and links at start (idempotent). Default: true, but false in production. */
+  SEED_DEMO: z.enum(['true', 'false']).optional(),
+  /** Which proxies' X-Forwarded-For to believe: unset = none; a hop count (`1`) or addresses/CIDRs (`loopback, 10.0.0.0/8`). */
+  TRUST_PROXY: z.string().trim().min(1).optional(),
   /** Same visitor + link within this many seconds counts as a duplicate click. */
   DUPLICATE_CLICK_WINDOW_SECONDS: z.coerce.number().int().min(0).default(3600),
   /** A later hit with an attributable click upgrades an order stored without one up to this long after it. */
@@ -51,7 +55,13 @@ const schema = z.object({
   PAYOUT_MINIMUM: z.string().trim().regex(/^\d{1,9}(\.\d{1,3})?$/, { message: 'must be a decimal amount such as 50.00' }).default('50.00'),
 })
 
-export type Config = z.infer<typeof schema> & { publicUrl: string; cookieSecret: string }
+export type Config = Omit<z.infer<typeof schema>, 'SEED_DEMO'> & {
+  SEED_DEMO: boolean
+  publicUrl: string
+  cookieSecret: string
+  /** TRUST_PROXY compiled: used by Express ('trust proxy') and by the tracking routes alike. */
+  trustProxy: TrustProxy
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -71,10 +81,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.COOKIE_SECRET) {
     throw new ConfigError('invalid configuration — COOKIE_SECRET: required in production (at least 16 characters)')
   }
+  let trustProxy: TrustProxy
+  try {
+    trustProxy = compileTrustProxy(c.TRUST_PROXY)
+  } catch (error) {
+    throw new ConfigError(`invalid configuration — TRUST_PROXY: ${(error as Error).message}; use a hop count (1) or addresses and CIDR ranges (loopback, 10.0.0.0/8)`)
+  }
   return {
     ...c,
+    SEED_DEMO: c.SEED_DEMO === undefined ? c.NODE_ENV !== 'production' : c.SEED_DEMO === 'true',
+    trustProxy,
     publicUrl: (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`).replace(/\/$/, ''),
-    // A development secret is fine for a local demo: nothing it signs leaves this machine.
-    cookieSecret: c.COOKIE_SECRET ?? 'development-only-cookie-secret',
+    // Outside production without COOKIE_SECRET: a random one for this process; startNetwork replaces it with the
+    // one kept in DATA_DIR (cookie-secret), so cookies outlive a restart. Never a public default.
+    cookieSecret: c.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
   }
 }

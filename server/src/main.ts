@@ -8,6 +8,8 @@ import { seedDemo, type DemoCredentials } from './demo/seed.js'
 import { createJobs, type JobOptions } from './jobs/index.js'
 import { createLogger, type Logger } from './logger.js'
 import { createStorage } from './storage/index.js'
+import { acquireDataDirLock, usesEmbeddedDataDir, type DataDirLock } from './storage/dataDirLock.js'
+import { dataDirCookieSecret } from './cookieSecret.js'
 import { createServices, type Services } from './services.js'
 import type { Mailer } from './monetize/mailer.js'
 import type { Storage } from './storage/types.js'
@@ -30,6 +32,18 @@ export interface NetworkOptions {
 }
 
 export async function startNetwork(baseConfig: Config, logger: Logger, options: NetworkOptions = {}): Promise<Network> {
+  // One process per embedded DATA_DIR, checked before anything (the port, the store) is opened.
+  const embedded = usesEmbeddedDataDir({ databaseUrl: baseConfig.DATABASE_URL, mongodbUri: baseConfig.MONGODB_URI, dataDir: baseConfig.DATA_DIR })
+  const lock = embedded ? await acquireDataDirLock(baseConfig.DATA_DIR) : null
+  try {
+    return await openNetwork(baseConfig, logger, options, lock)
+  } catch (error) {
+    await lock?.release()
+    throw error
+  }
+}
+
+async function openNetwork(baseConfig: Config, logger: Logger, options: NetworkOptions, lock: DataDirLock | null): Promise<Network> {
   // Bind the port first (answering 503 until ready), so links and emails carry the real address when it
   // was chosen by the system (PORT=0).
   let handle: RequestListener = (_req, res) => void res.writeHead(503, { 'Retry-After': '1' }).end()
@@ -40,7 +54,9 @@ export async function startNetwork(baseConfig: Config, logger: Logger, options: 
   })
   const { port } = server.address() as AddressInfo
   const url = baseConfig.PUBLIC_URL ?? `http://${baseConfig.HOST === '0.0.0.0' ? '127.0.0.1' : baseConfig.HOST}:${port}`
-  const config: Config = { ...baseConfig, publicUrl: url.replace(/\/$/, '') }
+  // Without COOKIE_SECRET (never in production): the secret kept in DATA_DIR, so cookies survive a restart.
+  const cookieSecret = baseConfig.COOKIE_SECRET || baseConfig.DATA_DIR.startsWith('memory://') ? baseConfig.cookieSecret : await dataDirCookieSecret(baseConfig.DATA_DIR)
+  const config: Config = { ...baseConfig, publicUrl: url.replace(/\/$/, ''), cookieSecret }
   const storage = await createStorage({
     mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR,
     timeouts: { connectMs: config.DB_CONNECT_TIMEOUT_MS, statementMs: config.DB_STATEMENT_TIMEOUT_MS, idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS },
@@ -75,6 +91,7 @@ export async function startNetwork(baseConfig: Config, logger: Logger, options: 
         await services.hits.close()
         await jobs.stop()
         await storage.close()
+        await lock?.release()
       })()
       return stopping
     },

@@ -154,6 +154,8 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(await s.trackingCodes.get(t.id)).toEqual(t)
         expect(await s.trackingCodes.listByAdvertiser(a.id)).toEqual([t])
         expect(await s.trackingCodes.update(t.id, { method: 'GET', redirectUrl: null })).toMatchObject({ method: 'GET', redirectUrl: null, name: 'Thank-you page' })
+        // A field given as undefined is left as it is (a partial form), unlike null.
+        expect(await s.trackingCodes.update(t.id, { name: 'Renamed', method: undefined, status: undefined })).toMatchObject({ name: 'Renamed', method: 'GET', status: t.status })
         await expect(s.trackingCodes.create({ ...t, id: id('tc') })).rejects.toBeInstanceOf(UniqueViolation)
       })
     })
@@ -568,6 +570,47 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(await s.sessions.purgeExpired(new Date())).toBeGreaterThanOrEqual(1)
         expect(await s.sessions.remove(expired.id)).toBe(false)
         expect(await s.sessions.get(live.id)).toEqual(live)
+      })
+    })
+
+    describe('rate limits', () => {
+      it('counts concurrent hits exactly, in one window per key', async () => {
+        const key = id('rl')
+        const now = new Date()
+        const windows = await Promise.all(Array.from({ length: 25 }, () => s.rateLimits.hit(key, 60_000, now)))
+        // Every hit saw a different count: none was lost or counted twice.
+        expect(windows.map((w) => w.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1))
+        expect(new Set(windows.map((w) => w.resetAt.getTime()))).toEqual(new Set([now.getTime() + 60_000]))
+        expect(await s.rateLimits.get(key, now)).toEqual({ count: 25, resetAt: new Date(now.getTime() + 60_000) })
+      })
+      it('opens a new window once the old one ended, and keeps keys apart', async () => {
+        const [a, b] = [id('rl'), id('rl')]
+        const t0 = new Date(Date.now() - 10_000)
+        await s.rateLimits.hit(a, 1_000, t0)
+        expect(await s.rateLimits.hit(a, 1_000, new Date(t0.getTime() + 999))).toEqual({ count: 2, resetAt: new Date(t0.getTime() + 1_000) })
+        expect(await s.rateLimits.get(a, new Date(t0.getTime() + 999))).toMatchObject({ count: 2 })
+        expect(await s.rateLimits.get(a, new Date(t0.getTime() + 1_000))).toBeNull()
+        const t1 = new Date(t0.getTime() + 1_500)
+        expect(await s.rateLimits.hit(a, 1_000, t1)).toEqual({ count: 1, resetAt: new Date(t1.getTime() + 1_000) })
+        expect(await s.rateLimits.get(b, t1)).toBeNull()
+        expect(await s.rateLimits.hit(b, 1_000, t1)).toMatchObject({ count: 1 })
+        expect(await s.rateLimits.get(a, t1)).toMatchObject({ count: 1 })
+      })
+      it('clears a key, and purges ended windows only', async () => {
+        const [a, ended, open] = [id('rl'), id('rl'), id('rl')]
+        await s.rateLimits.hit(a, 60_000)
+        await s.rateLimits.hit(a, 60_000)
+        expect(await s.rateLimits.clear(a)).toBe(true)
+        expect(await s.rateLimits.clear(a)).toBe(false)
+        expect(await s.rateLimits.get(a)).toBeNull()
+        expect(await s.rateLimits.hit(a, 60_000)).toMatchObject({ count: 1 })
+        const past = Date.now() - 60_000
+        await s.rateLimits.hit(ended, 1_000, new Date(past))
+        await s.rateLimits.hit(open, 60_000)
+        expect(await s.rateLimits.purge(new Date())).toBeGreaterThanOrEqual(1)
+        // Purged: its next hit opens a fresh window even at the old time.
+        expect(await s.rateLimits.hit(ended, 1_000, new Date(past + 500))).toMatchObject({ count: 1 })
+        expect(await s.rateLimits.get(open)).toMatchObject({ count: 1 })
       })
     })
 

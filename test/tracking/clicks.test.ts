@@ -35,7 +35,7 @@ describe('tracked link clicks (GET /c/:code)', () => {
     expect(res.setCookie).toMatch(/HttpOnly/i)
     expect(res.setCookie).toMatch(/Max-Age=2592000/)
     const value = decodeURIComponent(res.cookie!.split('=')[1]!)
-    const unsigned = signature.unsign(value.slice(2), 'development-only-cookie-secret')
+    const unsigned = signature.unsign(value.slice(2), network.services.config.cookieSecret)
     expect(unsigned).not.toBe(false)
     expect(JSON.parse(unsigned as string)[s.advertiserId][0]).toBe(res.clickId)
   })

@@ -26,7 +26,7 @@ export function conversionIngestRoutes(services: Services): Router {
         orderId, amount: text('amount'), currency: text('currency'), type: text('type'), clickId: text('clickId'), email: text('customerEmail'),
       },
       fields: { orderId: 'orderId', clickId: 'clickId', email: 'customerEmail' },
-      cookieClicks: {}, raw: body, ipHash: hashIp(services.config.cookieSecret, clientIp(req, false)), userAgent: req.get('user-agent') ?? null,
+      cookieClicks: {}, raw: body, ipHash: hashIp(services.config.cookieSecret, clientIp(req, services.config.trustProxy)), userAgent: req.get('user-agent') ?? null,
     })
     if (!outcome.created) res.set('Idempotent-Replayed', 'true')
     res.status(outcome.created ? 201 : 200).json({ conversion: conversionJson(outcome.conversion), reason: outcome.reason })

@@ -24,7 +24,7 @@ export const JobName = {
   purgeWebhookTokens: 'revenue.purge-webhook-tokens',
   /** Refreshes the planner's statistics of the revenue tables (the embedded store has no autovacuum). */
   refreshRevenueStatistics: 'revenue.refresh-statistics',
-  /** Deletes portal sessions that expired (signed-out ones are deleted at once). */
+  /** Deletes portal sessions that expired (signed-out ones are deleted at once), and ended rate-limit windows. */
   purgeSessions: 'portal.purge-sessions',
 } as const
 
@@ -74,6 +74,9 @@ export async function defineJobs(agenda: Agenda, services: Services): Promise<vo
   agenda.define(JobName.purgeSessions, async () => {
     const removed = await storage.sessions.purgeExpired(new Date())
     if (removed) logger.info({ removed }, 'expired portal sessions purged')
+    // Ended rate-limit windows (failed sign-ins and API keys, browser orders) go with them.
+    const windows = await storage.rateLimits.purge(new Date())
+    if (windows) logger.info({ removed: windows }, 'ended rate-limit windows purged')
   })
   await agenda.every('10 minutes', JobName.approveDue)
   await agenda.every('1 minute', JobName.expireInterruptedSends)

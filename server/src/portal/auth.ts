@@ -25,9 +25,9 @@ export function authRoutes(ctx: PortalContext): Router {
   const { storage, config } = ctx.services
   const { sessions } = ctx
   const router = Router()
-  const perIp = new AttemptLimiter(30, windowMs)
-  const perIpAndEmail = new AttemptLimiter(5, windowMs)
-  const signUps = new AttemptLimiter(5, 3600_000)
+  const perIp = new AttemptLimiter(storage.rateLimits, 'sign-in-ip', 30, windowMs)
+  const perIpAndEmail = new AttemptLimiter(storage.rateLimits, 'sign-in-pair', 5, windowMs)
+  const signUps = new AttemptLimiter(storage.rateLimits, 'sign-up-ip', 5, 3600_000)
   const ipOf = (req: Request) => hashIp(config.cookieSecret, req.ip ?? '')
 
   router.get('/', (req, res) => res.redirect(303, req.portal ? homeOf(req.portal.account) : '/portal/sign-in'))
@@ -62,16 +62,15 @@ ${config.NODE_ENV === 'production' ? '' : html`<p class="hint">Demo accounts and
     const password = typeof body.password === 'string' ? body.password : ''
     const ipKey = ipOf(req)
     const pairKey = `${ipKey}\n${address}`
-    const wait = Math.max(perIp.retryAfter(ipKey), perIpAndEmail.retryAfter(pairKey))
+    const wait = Math.max(...(await Promise.all([perIp.retryAfter(ipKey), perIpAndEmail.retryAfter(pairKey)])))
     if (wait > 0) return refuse(new AppError(429, 'too_many_attempts', `too many sign-in attempts. Wait ${waitText(wait)} and try again`), wait)
     const account = address ? await storage.accounts.getByEmail(address) : null
     const ok = password.length <= maxPasswordLength && (await verifyPassword(account?.passwordHash ?? null, password))
     if (!ok || !account) {
-      perIp.record(ipKey)
-      perIpAndEmail.record(pairKey)
+      await Promise.all([perIp.record(ipKey), perIpAndEmail.record(pairKey)])
       return refuse(new AppError(401, 'bad_credentials', 'the email or the password is not right'))
     }
-    perIpAndEmail.clear(pairKey)
+    await perIpAndEmail.clear(pairKey)
     if (account.status === 'pending') return refuse(new AppError(403, 'account_pending', 'your account waits for approval by the network'))
     if (account.status === 'suspended') return refuse(new AppError(403, 'account_suspended', 'your account is suspended; contact the network'))
     await sessions.start(res, account)
@@ -105,13 +104,13 @@ ${select({ name: 'role', label: 'I want to', options: [['publisher', 'Promote of
   router.post('/sign-up', formPost(ctx, async (req, res) => {
     if (!sessions.signInTokenValid(req)) throw new AppError(403, 'csrf', 'the form expired; please try again')
     const ipKey = ipOf(req)
-    const wait = signUps.retryAfter(ipKey)
+    const wait = await signUps.retryAfter(ipKey)
     if (wait > 0) throw new AppError(429, 'too_many_attempts', `too many applications from here. Wait ${waitText(wait)} and try again`)
     const body = parse(signUpBody, req.body)
     const password = typeof req.body?.password === 'string' ? req.body.password : ''
     const problem = passwordProblem(password)
     if (problem) throw badRequest('password', problem)
-    signUps.record(ipKey)
+    await signUps.record(ipKey)
     const roles = body.role === 'both' ? ['advertiser', 'publisher'] as const : [body.role]
     try {
       await storage.accounts.create({ id: newId('acc'), name: body.name, email: body.email, roles: [...roles], status: 'pending', passwordHash: await hashPassword(password) })

@@ -478,6 +478,12 @@ export interface EarningsGroup {
   earned: number
 }
 
+/** A rate-limit key's current window: its hits so far and when it ends. */
+export interface RateLimitWindow {
+  count: number
+  resetAt: Date
+}
+
 // ---------- portal: sessions, payouts, stats ----------
 /** A signed-in portal session. The cookie carries a random token; only its SHA-256 is stored, as the id. */
 export interface Session {
@@ -634,6 +640,7 @@ export interface Storage {
     get(id: string): Promise<TrackingCode | null>
     getByCode(code: string): Promise<TrackingCode | null>
     listByAdvertiser(advertiserId: string): Promise<TrackingCode[]>
+    /** Sets the fields given; one given as undefined is left as it is (as for every update of this contract). */
     update(id: string, patch: TrackingCodePatch): Promise<TrackingCode | null>
   }
   clicks: {
@@ -790,6 +797,20 @@ export interface Storage {
     removeByAccount(accountId: string): Promise<number>
     /** Deletes sessions that expired before `before`; returns how many. */
     purgeExpired(before: Date): Promise<number>
+  }
+  /**
+   * Fixed-window counters shared by every process on the store (failed sign-ins and API keys, browser orders).
+   * A key's window opens at its first hit and lasts `windowMs`; a hit after it ends opens a new one.
+   */
+  rateLimits: {
+    /** Counts one hit, atomically under concurrency; returns the window after it (this hit included). */
+    hit(key: string, windowMs: number, now?: Date): Promise<RateLimitWindow>
+    /** The key's open window at `now`; null when it has none (never hit, cleared, or ended). */
+    get(key: string, now?: Date): Promise<RateLimitWindow | null>
+    /** Forgets the key (a successful sign-in); false when it had no window. */
+    clear(key: string): Promise<boolean>
+    /** Deletes windows that ended before `before`; returns how many. */
+    purge(before: Date): Promise<number>
   }
   payouts: {
     /** Writes the batch and its payouts (status scheduled) atomically; UniqueViolation when the period has a batch. */

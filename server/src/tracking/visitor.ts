@@ -2,15 +2,10 @@
 import { createHmac } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { isbot } from 'isbot'
+import { clientAddress, type TrustProxy } from '../trustProxy.js'
 
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for']
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim()
-    if (first) return first
-  }
-  return req.socket.remoteAddress ?? ''
-}
+/** The visitor's address under TRUST_PROXY, as Express's req.ip reads it (the same proxy-addr rule). */
+export const clientIp = (req: IncomingMessage, trust: TrustProxy): string => clientAddress(req, trust)
 
 /** Keyed with the server secret, so a hash cannot be reversed by hashing every IPv4 address. */
 export const hashIp = (secret: string, ip: string) => createHmac('sha256', secret).update(`ip:${ip}`).digest('base64url').slice(0, 22)

@@ -12,6 +12,7 @@ import { links, trackingCodes } from './links.js'
 import { messages, outbox, suppressions } from './messages.js'
 import { bindModels } from './models.js'
 import { orders } from './orders.js'
+import { rateLimits } from './rateLimits.js'
 import { payouts } from './payouts.js'
 import { requestLog } from './requestLog.js'
 import { attributions, messageEvents, revenueSettings, webhookTokens } from './revenue.js'
@@ -50,6 +51,7 @@ export class MongoStorage implements Storage {
   revenueSettings!: Storage['revenueSettings']
   attributions!: Storage['attributions']
   sessions!: Storage['sessions']
+  rateLimits!: Storage['rateLimits']
   payouts!: Storage['payouts']
   stats!: Storage['stats']
 
@@ -112,6 +114,7 @@ export class MongoStorage implements Storage {
       this.revenueSettings = revenueSettings(models)
       this.attributions = attributions(models)
       this.sessions = sessions(models)
+      this.rateLimits = rateLimits(models)
       this.payouts = payouts(models)
       this.stats = stats(models)
     } catch (error) {

@@ -32,6 +32,7 @@ export type MessageDoc = Sequenced<Doc<Message>>
 export type OutboxDoc = Sequenced<Doc<OutboxEmail>>
 /** The `_id` is the address's keyed hash. */
 export type SuppressionDoc = { _id: string; createdAt: Date }
+export type RateLimitDoc = { _id: string; count: number; resetAt: Date }
 
 let lastSeq = 0
 /** Insertion order in this process; only ever compared between documents of the same millisecond. */
@@ -290,6 +291,14 @@ const suppressionSchema = new Schema<SuppressionDoc>({
   createdAt: Date,
 }, options)
 
+const rateLimitSchema = new Schema<RateLimitDoc>({
+  _id: String,
+  count: Number,
+  resetAt: Date,
+}, options)
+// MongoDB deletes ended windows itself (the retention job's purge is the safety net); get() still checks the time.
+rateLimitSchema.index({ resetAt: 1 }, { expireAfterSeconds: 0 })
+
 /** The models on one connection (models belong to a connection, so several storages can coexist). */
 export function bindModels(connection: Connection) {
   return {
@@ -309,6 +318,7 @@ export function bindModels(connection: Connection) {
     Message: connection.model('Message', messageSchema, 'messages'),
     Outbox: connection.model('Outbox', outboxSchema, 'outbox'),
     Suppression: connection.model('Suppression', suppressionSchema, 'suppressions'),
+    RateLimit: connection.model('RateLimit', rateLimitSchema, 'rateLimits'),
     ...bindPortalModels(connection),
     ...bindRevenueModels(connection),
   }

@@ -10,6 +10,7 @@ import { links, trackingCodes } from './links.js'
 import { messages, outbox, suppressions } from './messages.js'
 import { agendaTable, migrate } from './migrations.js'
 import { orders } from './orders.js'
+import { rateLimits } from './rateLimits.js'
 import { payouts } from './payouts.js'
 import { requestLog } from './requestLog.js'
 import { attributions, messageEvents, revenueSettings, webhookTokens } from './revenue.js'
@@ -44,6 +45,7 @@ export class PostgresStorage implements Storage {
   revenueSettings!: Storage['revenueSettings']
   attributions!: Storage['attributions']
   sessions!: Storage['sessions']
+  rateLimits!: Storage['rateLimits']
   payouts!: Storage['payouts']
   stats!: Storage['stats']
 
@@ -82,6 +84,7 @@ export class PostgresStorage implements Storage {
     this.revenueSettings = revenueSettings(pool)
     this.attributions = attributions(pool)
     this.sessions = sessions(pool)
+    this.rateLimits = rateLimits(pool)
     this.payouts = payouts(pool)
     this.stats = stats(pool)
   }

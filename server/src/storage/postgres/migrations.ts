@@ -414,6 +414,16 @@ CREATE INDEX ledger_entries_account_time ON ledger_entries (account_id, created_
     name: 'index for forgetting buyer addresses',
     sql: `CREATE INDEX messages_created ON messages (created_at) WHERE recipient IS NOT NULL;`,
   },
+  {
+    version: 6,
+    name: 'rate limits shared by every process',
+    sql: `CREATE TABLE rate_limits (
+  key text PRIMARY KEY,
+  count integer NOT NULL,
+  reset_at timestamptz NOT NULL
+);
+CREATE INDEX rate_limits_reset ON rate_limits (reset_at);`,
+  },
 ]
 
 /** Applies pending migrations; an advisory lock keeps concurrent starters from racing. */
