@@ -9,6 +9,7 @@ import { AppError, errorMiddleware } from './errors.js'
 import type { RequestListener } from 'node:http'
 import type { Services } from './services.js'
 import { createTrackingRoutes } from './tracking/routes.js'
+import { proxyHeader } from './tracking/firstParty.js'
 import { apiRoutes } from './api/index.js'
 import { monetizePages } from './monetize/pages.js'
 import { revenueWebhooks } from './revenue/webhooks.js'
@@ -17,6 +18,7 @@ import { portalRoutes } from './portal/index.js'
 export type AppDeps = Services
 
 const healthTimeoutMs = 1_000
+const proxiedPages = new Set(['/t.js', '/healthz'])
 export const hsts = 'max-age=31536000; includeSubDomains'
 const trackerPath = new URL('../../tracker/dist/t.js', import.meta.url)
 
@@ -69,12 +71,19 @@ export function createApp(deps: AppDeps): RequestListener {
 
   const tracking = createTrackingRoutes({
     config: deps.config, storage: deps.storage, logger: deps.logger, clicks: deps.clicks, ingest: deps.ingest,
-    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, monetize: deps.monetize, hits: deps.hits,
+    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, campaigns: deps.cache.campaigns, monetize: deps.monetize, hits: deps.hits,
   })
   // In production every answer (the tracking hot paths and Express alike) tells browsers to use HTTPS only.
   const production = deps.config.NODE_ENV === 'production'
   return (req, res) => {
     if (production) res.setHeader('Strict-Transport-Security', hsts)
-    if (!tracking(req, res)) app(req, res)
+    if (tracking(req, res)) return
+    // Through a shop's first-party proxy only the tracker and the health check: never the portal or the API
+    // under a shop's domain.
+    if (req.headers[proxyHeader] !== undefined && !proxiedPages.has((req.url ?? '/').split('?')[0]!)) {
+      res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' })
+      return void res.end(JSON.stringify({ error: { code: 'not_found', message: 'only the tracking endpoints answer through a first-party proxy' } }))
+    }
+    app(req, res)
   }
 }

@@ -147,7 +147,7 @@ describeWithChromium('the demo journey in Chromium', () => {
         page.click('input[type=submit][value="Click to Continue"]'),
       ])
       // t, amount and id as seed 002 pastes them, and the click id the tracker adds to the submission.
-      expect(Object.fromEntries(new URLSearchParams(request.postData() ?? ''))).toEqual({ t: 'TCDEMOFORM', amount: '60.00', id: orderId, nclid: clickId })
+      expect(Object.fromEntries(new URLSearchParams(request.postData() ?? ''))).toEqual({ t: 'TCDEMOFORM', amount: '60.00', id: orderId, nclid: clickId, nclid1: clickId })
       const response = await request.response()
       expect(response?.status()).toBe(303)
       expect(await response?.headerValue('location')).toBe(`${shop()}/thank-you`)

@@ -114,6 +114,19 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(updated).toMatchObject({ holdDays: 0, landingUrls: ['https://a.example/', 'https://b.example/'], leadRule: null, name: 'Spring sale' })
         expect(await s.campaigns.update('cmp_missing', { holdDays: 1 })).toBeNull()
       })
+      it('keeps a first-party path: none unless given, set, changed and cleared by update', async () => {
+        const a = await account()
+        const c = await campaign(a.id)
+        expect(c.firstPartyPath).toBeNull()
+        expect(await s.campaigns.get(c.id)).toMatchObject({ firstPartyPath: null })
+        const withPath = await campaign(a.id, { firstPartyPath: '/_nw' })
+        expect(await s.campaigns.get(withPath.id)).toMatchObject({ firstPartyPath: '/_nw' })
+        expect(await s.campaigns.update(c.id, { firstPartyPath: '/track' })).toMatchObject({ firstPartyPath: '/track' })
+        // A patch of other fields leaves it alone.
+        expect(await s.campaigns.update(c.id, { holdDays: 3 })).toMatchObject({ firstPartyPath: '/track', holdDays: 3 })
+        expect(await s.campaigns.update(c.id, { firstPartyPath: null })).toMatchObject({ firstPartyPath: null })
+        expect(await s.campaigns.get(c.id)).toMatchObject({ firstPartyPath: null })
+      })
       it('puts, replaces, reads, lists and removes an override', async () => {
         const a = await account()
         const p = await account(['publisher'])

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { trackingParams } from '../../server/src/tracking/params.js'
 import { CLICK_ID, NETWORK, newCookieJar, openPage, type Page } from './page.js'
 
 // F3 method 2: a plain form posting to ENDPOINT/conv carries the stored click id when the script is there.
@@ -25,13 +26,14 @@ const submission = (page: Page, formId: string) => {
   const formData = new window.FormData(form)
   const event = Object.assign(new window.Event('formdata', { bubbles: true }), { formData })
   form.dispatchEvent(event)
-  return Object.fromEntries(formData as unknown as Iterable<[string, string]>)
+  // As the network reads the body: the first of a repeated name counts.
+  return trackingParams(new URLSearchParams(formData as unknown as Iterable<[string, string]>).toString())
 }
 
 describe('form upgrade', () => {
-  it('adds nclid to a submission posted to ENDPOINT/conv', async () => {
+  it('adds nclid and nclid1 (the latest and the first click id) to a submission posted to ENDPOINT/conv', async () => {
     const page = await checkout(`?nclid=${CLICK_ID}`)
-    expect(submission(page, 'conv')).toEqual({ t: 'TC-1', amount: '39.95', id: '110001', nclid: CLICK_ID })
+    expect(submission(page, 'conv')).toEqual({ t: 'TC-1', amount: '39.95', id: '110001', nclid: CLICK_ID, nclid1: CLICK_ID })
   })
 
   it('leaves forms posting elsewhere alone', async () => {
@@ -39,7 +41,7 @@ describe('form upgrade', () => {
     expect(submission(page, 'search')).toEqual({ q: '' })
   })
 
-  it('keeps an nclid the form already has', async () => {
+  it('keeps an nclid the form already has (the network reads the first of a repeated name)', async () => {
     const page = await checkout(`?nclid=${CLICK_ID}`)
     const form = page.window.document.getElementById('conv')!
     form.insertAdjacentHTML('beforeend', '<input type="hidden" name="nclid" value="from-the-server-1234">')

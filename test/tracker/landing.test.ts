@@ -21,10 +21,11 @@ describe('the click id cookie', () => {
     expect(storedCookie(page)).toMatchObject({ domain: 'example.com', hostOnly: false })
   })
 
-  it('leaves no probe behind: the only cookie is _nclid', async () => {
+  it('leaves no probe behind: the only cookies are _nclid and _nclid1, on the registrable domain', async () => {
     const page = await land(`https://a.b.shop.example.co.uk/?nclid=${CLICK_ID}`)
-    expect(page.cookieJar.getCookiesSync(page.window.location.href).map((cookie) => cookie.key)).toEqual(['_nclid'])
+    expect(page.cookieJar.getCookiesSync(page.window.location.href).map((cookie) => cookie.key).sort()).toEqual(['_nclid', '_nclid1'])
     expect(storedCookie(page)?.domain).toBe('example.co.uk')
+    expect(storedCookie(page, undefined, '_nclid1')).toMatchObject({ domain: 'example.co.uk', value: CLICK_ID })
   })
 
   it('is host-only on localhost', async () => {
@@ -67,27 +68,29 @@ describe('the click id cookie', () => {
   })
 })
 
-describe('attribution model', () => {
+describe('the latest and the first click id (the network applies the campaign\'s model)', () => {
   const twoLandings = async (data: Record<string, string>) => {
     const cookieJar = newCookieJar()
     await land(`https://shop.example.com/a?nclid=${CLICK_ID}`, data, cookieJar)
     return land(`https://shop.example.com/b?nclid=${OTHER_CLICK_ID}`, data, cookieJar)
   }
 
-  it('last click (the default): a new valid id replaces the stored one', async () => {
+  it('a new valid id becomes the latest (_nclid); the first (_nclid1) stays', async () => {
     const second = await twoLandings({})
     expect(storedCookie(second)?.value).toBe(OTHER_CLICK_ID)
+    expect(storedCookie(second, undefined, '_nclid1')?.value).toBe(CLICK_ID)
   })
 
-  it('first click: the stored id is kept, and debug says why the new one was skipped', async () => {
+  it('data-model is ignored: the page cannot choose the model', async () => {
     const second = await twoLandings({ model: 'first' })
-    expect(storedCookie(second)?.value).toBe(CLICK_ID)
-    expect(second.debug).toEqual(['nw already stored'])
+    expect(storedCookie(second)?.value).toBe(OTHER_CLICK_ID)
+    expect(storedCookie(second, undefined, '_nclid1')?.value).toBe(CLICK_ID)
   })
 
-  it('first click still stores an id when none is stored yet', async () => {
-    const page = await land(`https://shop.example.com/?nclid=${CLICK_ID}`, { model: 'first' })
+  it('the first id is the latest too when it is the only one', async () => {
+    const page = await land(`https://shop.example.com/?nclid=${CLICK_ID}`)
     expect(storedCookie(page)?.value).toBe(CLICK_ID)
+    expect(storedCookie(page, undefined, '_nclid1')?.value).toBe(CLICK_ID)
   })
 })
 

@@ -182,5 +182,5 @@ export const openPage = async (options: PageOptions): Promise<Page> => {
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 10))
 
 /** The `_nclid` cookie as the browser stored it, or undefined. */
-export const storedCookie = (page: Page, url = page.window.location.href) =>
-  page.cookieJar.getCookiesSync(url).find((cookie) => cookie.key == '_nclid')
+export const storedCookie = (page: Page, url = page.window.location.href, name = '_nclid') =>
+  page.cookieJar.getCookiesSync(url).find((cookie) => cookie.key == name)

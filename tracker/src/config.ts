@@ -4,15 +4,19 @@
  */
 
 /**
- * The tag's `data-*` attributes: endpoint, code, param, window, model, domain, and the flags strip, debug,
- * allowAutomation, which are on when present (`'strip' in data`).
+ * The tag's `data-*` attributes: endpoint, code, param, window, domain, and the flags strip, debug,
+ * allowAutomation, which are on when present (`'strip' in data`). (`data-model` is gone: the network applies
+ * the campaign's first- or last-click model to both ids the tracker keeps.)
  */
 export let data: DOMStringMap
-/** Origin of the network: conversions go to `${endpoint}/px`, forms post to `${endpoint}/conv`. */
+/**
+ * Where hits go, absolute and without a trailing slash: conversions to `${endpoint}/px`, forms to
+ * `${endpoint}/conv`. `data-endpoint` (resolved against the page, so `/_nw` names the shop's own first-party
+ * proxy path), else the folder the script was loaded from: `https://network/t.js` → the network,
+ * `https://shop/_nw/t.js` → the shop's proxy path.
+ */
 export let endpoint: string
-
 export const readConfig = (script: HTMLScriptElement): void => {
   data = script.dataset
-  // The script is served by the network, so its origin is where hits go unless told otherwise.
-  endpoint = data.endpoint || new URL(script.src).origin
+  endpoint = new URL(data.endpoint || script.src.replace(/\/[^/]*$/, ''), location.href).href.replace(/\/$/, '')
 }

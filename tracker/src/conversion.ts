@@ -1,6 +1,5 @@
 import { data, endpoint } from './config'
 import { readClickId } from './cookie'
-import { skip } from './debug'
 import { send } from './transport'
 
 export interface Conversion {
@@ -17,19 +16,11 @@ export interface Conversion {
 
 /** F3 method 1: `nw('conversion', {...})` on the thank-you page. */
 export const conversion = (input: Conversion): void => {
-  const orderId = input.orderId
-  if (orderId != null) {
-    // A reloaded thank-you page must not report the order again; without storage, sending beats losing it.
-    try {
-      // Per type: a shop may report one order both as a sale and as a monetize order.
-      const key = 'nw:' + input.type + orderId
-      if (sessionStorage[key]) return skip('already sent')
-      sessionStorage[key] = 1
-    } catch {}
-  }
+  // A reloaded thank-you page reports the order again: the network keeps one conversion per order id (the
+  // repeat can only add evidence the first hit lacked), so nothing is remembered in the browser.
   // The page's own names go out as given (the server reads orderId, amount, currency, type, email, name),
-  // plus the tracking code and the stored click id.
-  const fields = { ...input, t: input.code || data.code, nclid: readClickId() }
+  // plus the tracking code and the stored click ids, the latest and the first (the same id, often).
+  const fields = { ...input, t: input.code || data.code, nclid: readClickId(), nclid1: readClickId('nclid1') }
   // URLSearchParams turns each value into String(value): an amount goes out exactly as the page gave it.
   send(endpoint + '/px', new URLSearchParams(Object.entries(fields).filter(([, value]) => value != null) as string[][]))
 }

@@ -4,7 +4,7 @@ import { guard } from './debug'
 
 /**
  * F3 method 2: a plain form posting to `${endpoint}/conv` works without the script; with it, the post also
- * carries the first-party click id, which survives where the network's own cookie is blocked. The browser
+ * carries the first-party click ids (latest and first), which survives where the network's own cookie is blocked. The browser
  * fires `formdata` while it builds the body of any submission (a click, `submit()`, `requestSubmit()`), so
  * no form is missed and the page's DOM is left alone.
  */
@@ -13,9 +13,13 @@ export const watchForms = (): void =>
     'formdata',
     (event) =>
       guard(() => {
-        const id = readClickId()
         const form = event.target as HTMLFormElement
-        if (id && form.action.startsWith(endpoint + '/conv') && !event.formData.has('nclid')) event.formData.append('nclid', id)
+        if (form.action.startsWith(endpoint + '/conv'))
+          for (const name of ['nclid', 'nclid1']) {
+            // A field the form has already keeps its value: the network reads the first of a repeated name.
+            const id = readClickId(name)
+            if (id) event.formData.append(name, id)
+          }
       }),
     true,
   )

@@ -3,7 +3,7 @@
  * page being closed, and so does fetch keepalive, used where sendBeacon is missing or refuses; the image
  * pixel (a GET with the same fields) is left when either throws or fetch fails. Nothing here rejects.
  */
-export const send = async (url: string, body: URLSearchParams): Promise<void> => {
+export const send = async (url: string, body: URLSearchParams | string): Promise<void> => {
   try {
     navigator.sendBeacon?.(url, body) ||
       (await fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'include' }))

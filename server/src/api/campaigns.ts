@@ -31,6 +31,8 @@ const campaignFields = {
   saleRule: saleRuleInput.nullable(),
   leadRule: leadRuleInput.nullable(),
   status: z.enum(['active', 'paused']),
+  // A path of the landing site proxied to the network: `/_nw`, never a full URL (the landing URL gives the host).
+  firstPartyPath: z.string().max(40).regex(/^\/[\w.~-]+(\/[\w.~-]+)*$/, 'must be a path such as /_nw (no trailing slash)').nullable(),
 }
 const newCampaignBody = z.strictObject({
   ...campaignFields,
@@ -41,6 +43,7 @@ const newCampaignBody = z.strictObject({
   saleRule: campaignFields.saleRule.default(null),
   leadRule: campaignFields.leadRule.default(null),
   status: campaignFields.status.default('active'),
+  firstPartyPath: campaignFields.firstPartyPath.default(null),
 })
 const campaignPatch = z.strictObject(campaignFields).partial()
 const overrideBody = z.strictObject({ saleRule: saleRuleInput.nullable().default(null), leadRule: leadRuleInput.nullable().default(null) })

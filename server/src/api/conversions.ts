@@ -23,7 +23,7 @@ export function conversionIngestRoutes(services: Services): Router {
     const outcome = await services.ingest({
       source: 'api', kind: 'api', advertiserId: accountOf(req).id, trackingCode: null, campaignId: campaignId ?? null,
       params: {
-        orderId, amount: text('amount'), currency: text('currency'), type: text('type'), clickId: text('clickId'), email: text('customerEmail'),
+        orderId, amount: text('amount'), currency: text('currency'), type: text('type'), clickId: text('clickId'), firstClickId: text('firstClickId'), email: text('customerEmail'),
       },
       fields: { orderId: 'orderId', clickId: 'clickId', email: 'customerEmail' },
       cookieClicks: {}, raw: body, ipHash: hashIp(services.config.cookieSecret, clientIp(req, services.config.trustProxy)), userAgent: req.get('user-agent') ?? null,

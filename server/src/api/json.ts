@@ -83,7 +83,7 @@ export function campaignJson(c: Campaign) {
   return {
     id: c.id, advertiserId: c.advertiserId, name: c.name, description: c.description, status: c.status, currency: c.currency,
     landingUrls: c.landingUrls, cookieWindowDays: c.cookieWindowDays, holdDays: c.holdDays, attribution: c.attribution,
-    saleRule: ruleJson(c.saleRule, c.currency), leadRule: ruleJson(c.leadRule, c.currency), createdAt: c.createdAt,
+    saleRule: ruleJson(c.saleRule, c.currency), leadRule: ruleJson(c.leadRule, c.currency), firstPartyPath: c.firstPartyPath, createdAt: c.createdAt,
   }
 }
 

@@ -57,6 +57,7 @@ const campaignInputProperties = {
   saleRule: nullable(saleRuleInput),
   leadRule: nullable(leadRuleInput),
   status: str(undefined, { enum: ['active', 'paused'], default: 'active' }),
+  firstPartyPath: nullable(str('First-party mode: the path of the landing site proxied to the network, e.g. "/_nw". Clicks then go through it.', { maxLength: 40, pattern: '^/[\\w.~-]+(/[\\w.~-]+)*$' })),
 }
 
 /** A change of one channel's rule: any of its fields; the rest stay. */
@@ -85,9 +86,9 @@ const schemas: Record<string, Schema> = {
   Campaign: obj({
     id: str(), advertiserId: str(), name: str(), description: str(), status: str(undefined, { enum: ['active', 'paused'] }), currency: str(),
     landingUrls: { type: 'array', items: str() }, cookieWindowDays: { type: 'integer' }, holdDays: { type: 'integer' },
-    attribution: str(undefined, { enum: ['last_click', 'first_click'] }), saleRule: ref('Rule'), leadRule: ref('Rule'), createdAt: dateTime,
+    attribution: str(undefined, { enum: ['last_click', 'first_click'] }), saleRule: ref('Rule'), leadRule: ref('Rule'), firstPartyPath: nullable(str()), createdAt: dateTime,
     overrides: { type: 'array', items: ref('Override'), description: 'Only in GET /campaigns/{id}.' },
-  }, ['id', 'advertiserId', 'name', 'description', 'status', 'currency', 'landingUrls', 'cookieWindowDays', 'holdDays', 'attribution', 'saleRule', 'leadRule', 'createdAt']),
+  }, ['id', 'advertiserId', 'name', 'description', 'status', 'currency', 'landingUrls', 'cookieWindowDays', 'holdDays', 'attribution', 'saleRule', 'leadRule', 'firstPartyPath', 'createdAt']),
   PublicCampaign: obj({
     id: str(), name: str(), description: str(), currency: str(), landingUrls: { type: 'array', items: str() },
     cookieWindowDays: { type: 'integer' }, attribution: str(), saleRule: ref('Rule'), leadRule: ref('Rule'),
@@ -313,7 +314,8 @@ const paths: Record<string, Record<string, unknown>> = {
       parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'For a lead without an order id.', schema: str(undefined, { maxLength: 100 }) }],
       requestBody: jsonBody(obj({
         orderId: str('Unique per advertiser.'), amount: decimal('The order amount.'), currency: str('ISO 4217; the campaign\'s when omitted.'),
-        type: str(undefined, { enum: ['sale', 'lead'], default: 'sale' }), clickId: str('The nclid the visitor landed with (the tracker keeps it in the _nclid cookie).'),
+        type: str(undefined, { enum: ['sale', 'lead'], default: 'sale' }), clickId: str('The nclid the visitor landed with (the tracker keeps the latest in the _nclid cookie).'),
+        firstClickId: str('The first click id the visitor landed with (the tracker keeps it in the _nclid1 cookie); the campaign\'s first- or last-click model chooses between the two.'),
         campaignId: str('The campaign an unattributed conversion belongs to.'), customerEmail: str(undefined, { format: 'email' }),
       }, [])),
       responses: {

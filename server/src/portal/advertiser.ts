@@ -15,6 +15,8 @@ import { badge, money, time } from './format.js'
 import { html, type Html } from './html.js'
 import { actionButton, csrfField, formFields, formPost, formValues, input, queryValue, redirect, select, textarea, userOf, view, type FormState, type PortalContext } from './kit.js'
 import { errorBox, type Page } from './layout.js'
+import { proxyKey } from '../tracking/firstParty.js'
+import { defaultProxyPath, proxyRules, serverSideSnippets } from '../tracking/proxyRules.js'
 import { orderSnippets } from './orderSnippets.js'
 import { periodOf } from './period.js'
 import { revenueRoutes } from './revenue.js'
@@ -44,6 +46,7 @@ function campaignBody(v: Record<string, string>): Record<string, unknown> {
     holdDays: wholeDays(v, 'holdDays', 'The hold period'),
     saleRule: v.saleKind === 'percent' ? { kind: 'percent', percent: saleValue } : v.saleKind === 'fixed' ? { kind: 'fixed', amount: saleValue } : null,
     leadRule: leadAmount ? { amount: leadAmount } : null,
+    firstPartyPath: (v.firstPartyPath ?? '').trim() || null,
   }
 }
 
@@ -56,6 +59,7 @@ function campaignValues(c: Campaign | null): Record<string, string> {
     saleKind: c.saleRule?.kind ?? 'none',
     saleValue: !c.saleRule ? '' : c.saleRule.kind === 'percent' ? percentText(c.saleRule.basisPoints) : formatAmount(c.saleRule.amount, c.currency),
     leadAmount: c.leadRule ? formatAmount(c.leadRule.amount, c.currency) : '',
+    firstPartyPath: c.firstPartyPath ?? '',
   }
 }
 
@@ -126,6 +130,7 @@ ${select({ ...v('attribution'), label: 'Attribution', options: [['last_click', '
 ${textarea({ ...v('landingUrls'), label: 'Landing URLs', hint: 'One per line; the first is the default. Clicks may only be sent to these.', rows: 3, required: true })}
 <div class="row">${input({ ...v('cookieWindowDays'), label: 'Cookie window (days)', type: 'number', extra: html` min="1" max="365"`, required: true })}
 ${input({ ...v('holdDays'), label: 'Hold period (days)', type: 'number', extra: html` min="0" max="365"`, hint: 'Conversions are approved after it, unless you decline them.', required: true })}</div>
+${input({ ...v('firstPartyPath'), label: 'First-party path', hint: 'Optional, e.g. /_nw: the path of your site that proxies to the network (see the tracking code’s first-party snippets). Set it only once https://your-site/_nw/healthz answers: clicks then go through it.' })}
 <fieldset><legend>Commission rules</legend><div class="row">
 ${select({ ...v('saleKind'), label: 'Per sale', options: [['percent', 'Percentage of the sale'], ['fixed', 'Fixed amount per sale'], ['none', 'No sale commission']] })}
 ${input({ ...v('saleValue'), label: 'Sale commission', hint: 'A percentage (12.5) or an amount (2.50)', extra: html` inputmode="decimal"` })}
@@ -200,6 +205,14 @@ ${input({ ...v('redirectUrl'), label: 'Redirection URL', type: 'url', hint: 'The
     const code = await ownCode(userOf(req).account, pathId(req, 'id', 'tracking code'))
     const campaign = (await storage.campaigns.get(code.campaignId)) ?? undefined
     const s = snippetsFor(config.publicUrl, code, campaign)
+    // First-party mode: the same tag and pixel with the shop's own path as their origin, and the proxy rules
+    // filled in with this advertiser's key.
+    const fpPath = campaign?.firstPartyPath ?? defaultProxyPath
+    const fp = snippetsFor(fpPath, code, campaign)
+    const key = proxyKey(config.cookieSecret, code.advertiserId)
+    const rules = proxyRules({ networkUrl: config.publicUrl, path: fpPath, proxyKey: key })
+    const serverSide = serverSideSnippets({ networkUrl: config.publicUrl, code: code.code, secret: code.postbackSecret })
+    const campaignHref = campaign ? `/portal/advertiser/campaigns/${encodeURIComponent(campaign.id)}` : null
     const values = state?.values ?? { name: code.name, method: code.method, redirectUrl: code.redirectUrl ?? '', status: code.status }
     const v = (name: string) => ({ name, value: values[name] ?? '', state })
     const base = `/portal/advertiser/tracking-codes/${encodeURIComponent(code.id)}`
@@ -220,6 +233,20 @@ ${copyBlock('snippet-curl', 'Conversions API — cURL', s.curl)}
 ${copyBlock('snippet-node', 'Conversions API — Node.js', s.node)}
 ${copyBlock('snippet-php', 'Conversions API — PHP', s.php)}
 ${copyBlock('snippet-python', 'Conversions API — Python', s.python)}</section>
+<section aria-labelledby="first-party-heading"><h2 id="first-party-heading">First-party mode</h2>
+<p class="lead">Proof against blocked third-party cookies, Safari's 7-day limit on script cookies and ad blockers: your site forwards one path, <span class="mono">${fpPath}</span>, to the network with one reverse-proxy rule, and the network's cookie is then set through your own server. Add the rule for your platform, check that <span class="mono">https://your-site${fpPath}/healthz</span> answers, then ${campaign?.firstPartyPath ? html`keep the campaign's first-party path (it is ${campaign.firstPartyPath}): clicks go through it.` : campaignHref ? html`set the <a href="${campaignHref}">campaign's</a> first-party path to ${fpPath}: clicks then go through it.` : html`set the campaign's first-party path to ${fpPath}.`}</p>
+${copyBlock('fp-script', 'Tracker tag through your path — on every page', fp.scriptTag, 'Replaces the tracker tag above: the script, its hits and the click are all on your own domain.')}
+${copyBlock('fp-pixel', 'Image pixel through your path — on the thank-you page, without any script', fp.pixel)}
+${copyBlock('fp-key', 'Your proxy key — the X-Nw-Proxy header of the rule', key, 'The rules below carry it already. With it the network sees your visitors\' addresses rather than your server\'s; keep it in your server configuration.')}
+${copyBlock('fp-nginx', 'Proxy rule — nginx', rules.nginx)}
+${copyBlock('fp-apache', 'Proxy rule — Apache', rules.apache)}
+${copyBlock('fp-caddy', 'Proxy rule — Caddy', rules.caddy)}
+${copyBlock('fp-worker', 'Proxy rule — Cloudflare Worker', rules.cloudflareWorker)}
+${copyBlock('fp-nextjs', 'Proxy rule — Next.js', rules.nextjs, 'A rewrite alone cannot send the proxy key: use the middleware.')}
+${copyBlock('fp-express', 'Proxy rule — Express', rules.express)}
+${copyBlock('fp-server-node', 'Without a proxy: server-side snippet — Node.js', serverSide.node, 'Keeps the click id in your own HttpOnly cookie and reports the order by postback. It carries the postback secret: keep it on your server.')}
+${copyBlock('fp-server-php', 'Without a proxy: server-side snippet — PHP', serverSide.php)}
+${copyBlock('fp-server-python', 'Without a proxy: server-side snippet — Python', serverSide.python)}</section>
 <section aria-labelledby="edit-code"><h2 id="edit-code">Settings</h2>${errorBox(state?.error)}
 <form method="post" action="${base}" class="stack">${csrfField(req)}
 ${input({ ...v('name'), label: 'Name', required: true })}

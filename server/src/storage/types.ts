@@ -60,9 +60,14 @@ export interface Campaign {
   attribution: AttributionModel
   saleRule: SaleRule | null
   leadRule: LeadRule | null
+  /**
+   * First-party mode: the path of the landing site that the shop proxies to the network (e.g. `/_nw`). Set, a
+   * click goes through it (the handshake at `/r`) so the network's cookie is set on the shop's own domain.
+   */
+  firstPartyPath: string | null
   createdAt: Date
 }
-export type NewCampaign = Omit<Campaign, 'createdAt'>
+export type NewCampaign = Omit<Campaign, 'createdAt' | 'firstPartyPath'> & { firstPartyPath?: string | null }
 export type CampaignPatch = Partial<Omit<Campaign, 'id' | 'advertiserId' | 'createdAt'>>
 
 /** A per-publisher override of a campaign's rules. */

@@ -1,5 +1,6 @@
-// Attribution: which publisher's click earns a conversion. The candidates are the click id the request carries
-// (first-party cookie via the tracker, a form field, a postback) and the network's signed cookie entry for
+// Attribution: which publisher's click earns a conversion. The candidates are the click ids the request carries
+// (the tracker's first-party cookies — the latest id and the first — a form field, a postback) and the
+// network's signed cookie entry (on its own domain, or on the shop's through the first-party proxy) for
 // this advertiser; of those that are attributable, the campaign's model (first or last click) picks one, so
 // the page cannot decide it. With none, the conversion is stored unattributed with the reason.
 import type { Campaign, Click, Storage } from '../storage/types.js'
@@ -21,9 +22,9 @@ export interface AttributionDeps {
 
 export async function attribute(
   deps: AttributionDeps,
-  input: { advertiserId: string; clickId: string | null; cookieClicks: ClickMap; at: Date },
+  input: { advertiserId: string; clickId: string | null; firstClickId?: string | null; cookieClicks: ClickMap; at: Date },
 ): Promise<Attribution> {
-  const candidates = [...new Set([input.clickId, input.cookieClicks[input.advertiserId]?.[0]].filter((id): id is string => !!id))]
+  const candidates = [...new Set([input.clickId, input.firstClickId, input.cookieClicks[input.advertiserId]?.[0]].filter((id): id is string => !!id))]
   if (candidates.length === 0) return { reason: 'no_click', click: null, campaign: null }
   const judged = await Promise.all(candidates.map((clickId) => judge(deps, clickId, input.advertiserId, input.at)))
   // In time order; clicks of the same instant put the request's own id last (it is the newer evidence).

@@ -4,7 +4,8 @@ import type { Config } from '../config.js'
 import type { Campaign, Click, Link, Storage } from '../storage/types.js'
 import { Batcher } from './batch.js'
 import type { TtlCache } from './cache.js'
-import { clickCookie, expiresAt, type ClickMap } from './networkCookie.js'
+import { handshakeUrl } from './firstParty.js'
+import { clickCookie, withClick, type ClickMap } from './networkCookie.js'
 import type { RequestLog } from './requestLog.js'
 import { isBot } from './visitor.js'
 
@@ -111,9 +112,18 @@ export function createClickRecorder(deps: ClickDeps) {
   function answer(input: ClickInput, target: ClickTarget): ClickResult {
     if (!target.found) return { found: false, reason: target.reason }
     const click = build(input, target.link, target.campaign)
-    const location = new URL(click.landingUrl)
-    location.searchParams.set(clickIdParam, click.id)
-    return { found: true, location: location.href, click, setCookie: cookieFor(input.cookieClicks, click, target.campaign, input.at.getTime()) }
+    const landing = new URL(click.landingUrl)
+    landing.searchParams.set(clickIdParam, click.id)
+    const campaign = target.campaign
+    const clickedAt = Math.floor(input.at.getTime() / 1000)
+    // First-party mode: through the shop's own proxy path, which sets the cookie on the shop's domain.
+    const location = campaign.firstPartyPath
+      ? handshakeUrl(config.cookieSecret, campaign.firstPartyPath, {
+          clickId: click.id, advertiserId: click.advertiserId, clickedAt, expiresAt: clickedAt + campaign.cookieWindowDays * 86_400,
+          firstClick: campaign.attribution === 'first_click', location: landing.href,
+        })
+      : landing.href
+    return { found: true, location, click, setCookie: cookieFor(input.cookieClicks, click, campaign, input.at.getTime()) }
   }
 
   /** Stores the click (or the refusal) and its request-log entry; idempotent by the hit's ids. */
@@ -146,10 +156,7 @@ export function createClickRecorder(deps: ClickDeps) {
    */
   function cookieFor(clicks: ClickMap, click: Click, campaign: Campaign, now: number): string {
     const seconds = Math.floor(now / 1000)
-    const earlier = clicks[click.advertiserId]
-    const keepEarlier = campaign.attribution === 'first_click' && earlier && expiresAt(earlier) > seconds
-    const next: ClickMap = { ...clicks }
-    if (!keepEarlier) next[click.advertiserId] = [click.id, seconds, seconds + campaign.cookieWindowDays * 86_400]
+    const next = withClick(clicks, click.advertiserId, [click.id, seconds, seconds + campaign.cookieWindowDays * 86_400], campaign.attribution === 'first_click', seconds)
     return clickCookie(next, config.cookieSecret, config.NODE_ENV === 'production', seconds)
   }
 

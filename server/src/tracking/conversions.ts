@@ -94,6 +94,10 @@ export function createConversionIngest(deps: IngestDeps) {
     if (p.clickId !== undefined && !clickIdPattern.test(p.clickId)) {
       throw new AppError(400, 'bad_click_id', `${f.clickId} is not a click id issued by this network`, f.clickId)
     }
+    const firstField = f.clickId === 'nclid' ? 'nclid1' : 'firstClickId'
+    if (p.firstClickId !== undefined && !clickIdPattern.test(p.firstClickId)) {
+      throw new AppError(400, 'bad_click_id', `${firstField} is not a click id issued by this network`, firstField)
+    }
     if (p.email !== undefined && !isEmailAddress(p.email)) throw badRequest(f.email, `${f.email} must be an email address`, 'bad_email')
     const codeCampaign = req.trackingCode
       ? await deps.campaigns.get(req.trackingCode.campaignId, (id) => storage.campaigns.get(id))
@@ -102,7 +106,7 @@ export function createConversionIngest(deps: IngestDeps) {
         : null
     const now = req.at ?? new Date()
     const attribution = await attribute({ storage, campaigns: deps.campaigns }, {
-      advertiserId: req.advertiserId, clickId: p.clickId ?? null, cookieClicks: req.cookieClicks, at: now,
+      advertiserId: req.advertiserId, clickId: p.clickId ?? null, firstClickId: p.firstClickId ?? null, cookieClicks: req.cookieClicks, at: now,
     })
     // The pixel of seed 002 carries no currency: the campaign's is meant.
     const defaultCurrency = (attribution.reason === 'attributed' ? attribution.campaign : null)?.currency ?? codeCampaign?.currency

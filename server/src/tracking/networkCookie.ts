@@ -34,6 +34,16 @@ export function readClicks(req: IncomingMessage, secret: string): ClickMap {
   }
 }
 
+/**
+ * The advertiser's entry after a click: last click replaces it; first click keeps a live earlier one. The
+ * same rule at the click (the network's own domain) and at the first-party handshake (the shop's domain).
+ */
+export function withClick(clicks: ClickMap, advertiserId: string, entry: [string, number, number], firstClick: boolean, now: number): ClickMap {
+  const earlier = clicks[advertiserId]
+  if (firstClick && earlier && expiresAt(earlier) > now) return clicks
+  return { ...clicks, [advertiserId]: entry }
+}
+
 /** The cookie lives as long as its longest-lived entry; a short campaign's click never expires the others. */
 export function clickCookie(clicks: ClickMap, secret: string, secure: boolean, now = Date.now() / 1000): string {
   // Keep the most recent advertisers only, so the cookie stays small.

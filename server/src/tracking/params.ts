@@ -10,6 +10,8 @@ export interface ConversionParams {
   currency?: string
   type?: string
   clickId?: string
+  /** The first click id the tracker kept (`_nclid1`), beside the latest: the network's model chooses. */
+  firstClickId?: string
   productId?: string
   email?: string
 }
@@ -21,6 +23,7 @@ const aliases: Record<keyof ConversionParams, string[]> = {
   currency: ['currency', 'cur', 'Currency'],
   type: ['type'],
   clickId: ['nclid', 'click_id', 'clickId'],
+  firstClickId: ['nclid1', 'first_click_id', 'firstClickId'],
   productId: ['product_id', 'productId', 'ProductID'],
   email: ['email', 'customer_email'],
 }

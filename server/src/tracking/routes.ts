@@ -5,25 +5,29 @@
 //   POST /px         the tracker's beacon (form-encoded) → 204
 //   POST /conv       the seed-002 HTML form → 303 to the tracking code's redirection URL
 //   GET|POST /postback  server to server, click id required, token or HMAC-SHA256 signature → JSON
+//   GET  /r          first-party click handshake, through the shop's proxy → cookie on its domain, 302 to landing
+//   POST /land       the tracker's landing call through the shop's proxy → the same first-party cookie, 204
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Config } from '../config.js'
 import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { RateLimit } from '../rateLimit.js'
-import type { Storage, TrackingCode } from '../storage/types.js'
+import type { Campaign, Storage, TrackingCode } from '../storage/types.js'
 import type { TtlCache } from './cache.js'
 import type { ClickRecorder } from './clicks.js'
 import type { ConversionIngest, ConversionOutcome } from './conversions.js'
-import { readClicks } from './networkCookie.js'
+import { clickCookie, readClicks, withClick } from './networkCookie.js'
+import { handshakeMaxAgeSeconds, proxiedFor, proxyHeader, readHandshake } from './firstParty.js'
+import { clientAddress, type TrustProxy } from '../trustProxy.js'
 import { conversionParams, trackingParams } from './params.js'
 import type { RequestLog } from './requestLog.js'
-import { clientIp, hashIp, visitorKey } from './visitor.js'
+import { hashIp, visitorKey } from './visitor.js'
 import type { Hits } from './hits.js'
 import { SpoolFullError } from './spool.js'
 import { isUnavailable } from '../storage/errors.js'
 import { decodeComponent, InputError } from '../input.js'
-import { newClickId, newId } from '../ids.js'
+import { clickIdPattern, newClickId, newId } from '../ids.js'
 import { escapeHtml } from '../html.js'
 import type { Monetize } from '../monetize/index.js'
 
@@ -35,6 +39,7 @@ export interface TrackingRouteDeps {
   ingest: ConversionIngest
   requestLog: RequestLog
   trackingCodes: TtlCache<TrackingCode | null>
+  campaigns: TtlCache<Campaign | null>
   monetize: Monetize
   hits: Hits
 }
@@ -109,9 +114,19 @@ const conversionJson = (o: ConversionOutcome) => ({
   conversion: { id: o.conversion.id, orderId: o.conversion.orderId, type: o.conversion.type, status: o.conversion.status, attributed: o.conversion.publisherId !== null },
 })
 
+/** Trusts one proxy more than `trust` does: the shop's, whose X-Forwarded-For entry names the visitor. */
+const oneMoreHop = (trust: TrustProxy): TrustProxy => {
+  let spare = true
+  return (address, hop) => trust(address, hop) || (spare && !(spare = false))
+}
+
 export function createTrackingRoutes(deps: TrackingRouteDeps) {
   const { config } = deps
   const trustProxy = config.trustProxy
+  const secure = config.NODE_ENV === 'production'
+  // A shop's proxy with its valid key speaks for its visitor; anything else is the socket's peer under TRUST_PROXY.
+  const clientIp = (req: IncomingMessage, trust: TrustProxy): string =>
+    req.headers[proxyHeader] !== undefined && proxiedFor(req, config.cookieSecret) ? clientAddress(req, oneMoreHop(trust)) : clientAddress(req, trust)
   const lookupCode = (code: string | undefined) =>
     code ? deps.trackingCodes.get(code, (c) => deps.storage.trackingCodes.getByCode(c)) : Promise.resolve(null)
 
@@ -320,6 +335,53 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     return { reason: 'unauthenticated', message: 'send token or signature', field: 'token' }
   }
 
+  /**
+   * The first-party handshake: a click on a campaign with a first-party path lands here, through the shop's
+   * proxy, so the cookie set here is a server-set, HttpOnly cookie of the shop's own domain. The token is
+   * signed, so its landing URL is one the click chose (no open redirect).
+   */
+  function handshake(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const token = url.searchParams.get('h')
+    const h = token ? readHandshake(config.cookieSecret, token) : null
+    if (!h) return page(res, 400, 'This link is malformed', 'The link you followed was changed on the way. Follow the original link again.')
+    const now = Math.floor(Date.now() / 1000)
+    const headers: Record<string, string> = { Location: h.location, 'Cache-Control': noStore, 'Referrer-Policy': 'no-referrer-when-downgrade' }
+    if (now - h.clickedAt <= handshakeMaxAgeSeconds && h.expiresAt > now) {
+      const clicks = withClick(readClicks(req, config.cookieSecret), h.advertiserId, [h.clickId, h.clickedAt, h.expiresAt], h.firstClick, now)
+      headers['Set-Cookie'] = clickCookie(clicks, config.cookieSecret, secure, now)
+    }
+    res.writeHead(302, headers)
+    res.end()
+  }
+
+  /**
+   * The tracker's landing call (`nclid` from the landing URL), through the shop's proxy when the shop has no
+   * first-party path on the campaign: the network keeps the click it knows in the same first-party cookie.
+   * Always 204: the page needs nothing back; the click id only ever enters the cookie as the network's own.
+   */
+  async function land(req: IncomingMessage, res: ServerResponse) {
+    const headers: Record<string, string> = { 'Cache-Control': noStore }
+    try {
+      const raw = await formParams(req)
+      const clickId = raw.nclid
+      const click = clickId && clickIdPattern.test(clickId) ? await deps.storage.clicks.get(clickId) : null
+      const campaign = click && !click.bot ? await deps.campaigns.get(click.campaignId, (id) => deps.storage.campaigns.get(id)) : null
+      const now = Math.floor(Date.now() / 1000)
+      const clickedAt = click ? Math.floor(click.createdAt.getTime() / 1000) : 0
+      const expiresAt = campaign ? clickedAt + campaign.cookieWindowDays * 86_400 : 0
+      if (click && campaign && expiresAt > now) {
+        const clicks = withClick(readClicks(req, config.cookieSecret), click.advertiserId, [click.id, clickedAt, expiresAt], campaign.attribution === 'first_click', now)
+        headers['Set-Cookie'] = clickCookie(clicks, config.cookieSecret, secure, now)
+      } else headers['X-Nw-Reason'] = !click ? 'unknown_click' : click.bot ? 'bot_click' : 'expired_window'
+    } catch (error) {
+      // A landing call never fails the page; the click id is still in the tracker's own cookie.
+      if (!(error instanceof AppError) && !(error instanceof BodyError) && !isUnavailable(error)) deps.logger.warn({ err: error }, 'landing call failed')
+      headers['X-Nw-Reason'] = 'not_kept'
+    }
+    res.writeHead(204, headers)
+    res.end()
+  }
+
   /** Handles the request when it is a tracking endpoint; false lets the application take it. */
   return function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const path = req.url ?? '/'
@@ -342,6 +404,10 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       run = () => form(req, res)
     } else if (head === '/postback' && (req.method === 'GET' || req.method === 'POST')) {
       run = (url) => postback(req, res, url)
+    } else if (pathname === '/r' && req.method === 'GET') {
+      run = async (url) => handshake(req, res, url)
+    } else if (pathname === '/land' && req.method === 'POST') {
+      run = () => land(req, res)
     }
     if (!run) return false
     const url = new URL(path, 'http://network')

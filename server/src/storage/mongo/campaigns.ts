@@ -16,6 +16,7 @@ const toCampaign = (d: CampaignDoc): Campaign => ({
   attribution: d.attribution,
   saleRule: d.saleRule ?? null,
   leadRule: d.leadRule ?? null,
+  firstPartyPath: d.firstPartyPath ?? null,
   createdAt: d.createdAt,
 })
 
@@ -31,7 +32,7 @@ export function campaigns(m: Models): Storage['campaigns'] {
     create: (c) =>
       uniquely('campaign', async () => {
         const { id, ...fields } = c
-        const doc: CampaignDoc = { _id: id, ...fields, createdAt: new Date(), seq: nextSeq() }
+        const doc: CampaignDoc = { _id: id, ...fields, firstPartyPath: fields.firstPartyPath ?? null, createdAt: new Date(), seq: nextSeq() }
         await m.Campaign.create(doc)
         return toCampaign(doc)
       }),

@@ -78,6 +78,7 @@ const campaignSchema = new Schema<CampaignDoc>({
   attribution: String,
   saleRule: Mixed,
   leadRule: Mixed,
+  firstPartyPath: String,
   createdAt: Date,
   seq: Number,
 }, options)

@@ -15,6 +15,7 @@ const toCampaign = (r: Row): Campaign => ({
   attribution: r.attribution as Campaign['attribution'],
   saleRule: (r.sale_rule as Campaign['saleRule']) ?? null,
   leadRule: (r.lead_rule as Campaign['leadRule']) ?? null,
+  firstPartyPath: (r.first_party_path as string | null) ?? null,
   createdAt: r.created_at as Date,
 })
 
@@ -33,10 +34,10 @@ export function campaigns(sql: SqlPool): Storage['campaigns'] {
       uniquely('campaign', async () => {
         const { rows } = await sql.query(
           `INSERT INTO campaigns (id, advertiser_id, name, description, status, currency, landing_urls,
-             cookie_window_days, hold_days, attribution, sale_rule, lead_rule)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING *`,
+             cookie_window_days, hold_days, attribution, sale_rule, lead_rule, first_party_path)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING *`,
           [c.id, c.advertiserId, c.name, c.description, c.status, c.currency, c.landingUrls,
-            c.cookieWindowDays, c.holdDays, c.attribution, json(c.saleRule), json(c.leadRule)],
+            c.cookieWindowDays, c.holdDays, c.attribution, json(c.saleRule), json(c.leadRule), c.firstPartyPath ?? null],
         )
         return toCampaign(rows[0]!)
       }),
@@ -58,6 +59,7 @@ export function campaigns(sql: SqlPool): Storage['campaigns'] {
         name: ['name', (v) => v], description: ['description', (v) => v], status: ['status', (v) => v], currency: ['currency', (v) => v],
         landingUrls: ['landing_urls', (v) => v], cookieWindowDays: ['cookie_window_days', (v) => v], holdDays: ['hold_days', (v) => v],
         attribution: ['attribution', (v) => v], saleRule: ['sale_rule', json], leadRule: ['lead_rule', json],
+        firstPartyPath: ['first_party_path', (v) => v],
       }
       const params: unknown[] = [id]
       const sets = Object.entries(patch).filter(([field, value]) => field in columns && value !== undefined).map(([field, value]) => {

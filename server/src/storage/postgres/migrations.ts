@@ -424,6 +424,11 @@ CREATE INDEX ledger_entries_account_time ON ledger_entries (account_id, created_
 );
 CREATE INDEX rate_limits_reset ON rate_limits (reset_at);`,
   },
+  {
+    version: 7,
+    name: 'first-party path of a campaign',
+    sql: `ALTER TABLE campaigns ADD COLUMN first_party_path text;`,
+  },
 ]
 
 /** Applies pending migrations; an advisory lock keeps concurrent starters from racing. */
