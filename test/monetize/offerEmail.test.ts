@@ -177,6 +177,12 @@ describe("the tracker's order call (POST /px, type=order)", () => {
     const [sent] = await mailgun.waitFor(1)
     expect(sent!.fields.to).toEqual(['browser-1@mail.example'])
     expect((await network.storage.orders.getByExternalId(shop.id, 'browser-1'))).toMatchObject({ name: 'Ann', total: 1200 })
+    // Reloads of the confirmation page report the same order again: answered as a duplicate, and not counted.
+    for (let reload = 0; reload < 5; reload++) {
+      const again = await send('browser-1')
+      expect(again.status).toBe(202)
+      expect(await again.json()).toMatchObject({ status: 'duplicate', order: { orderId: 'browser-1' } })
+    }
     for (let i = 2; i <= 5; i++) expect((await send(`browser-${i}`)).status).toBe(202)
     const limited = await send('browser-6')
     expect(limited.status).toBe(429)

@@ -236,6 +236,13 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     }
     if (!trackingCode || !shop) return refuse(400, 'unknown_code', 't (the tracking code) is unknown or paused', 't')
     if (!shop.roles.includes('publisher') || shop.status !== 'active') return refuse(403, 'not_monetizing', 'this shop does not monetize its orders', 't')
+    // A reloaded confirmation page reports its order again (the tracker remembers nothing): a known order is
+    // answered as the duplicate it is, without counting against the visitor's limit.
+    const known = params.orderId ? await deps.storage.orders.getByExternalId(shop.id, params.orderId) : null
+    if (known) {
+      await deps.requestLog.record({ ...log, outcome: 'accepted', reason: 'duplicate_order' })
+      return { order: known, created: false, message: null }
+    }
     // Counted in the store: the limit holds across the network's processes.
     if ((await recentOrders.record(ipHash)) > 0) return refuse(429, 'rate_limited', 'too many orders from this visitor; try again later')
     try {
