@@ -18,10 +18,10 @@ describe('tracking code snippets', () => {
     expect(snippets.conversionCall(input)).toBe("<script>nw('conversion', { orderId: 'ORDER_ID', amount: '19.95', currency: 'EUR' })</script>")
   })
 
-  it('carries the campaign\'s cookie window and first-click model into the tag', () => {
+  it('carries the campaign\'s cookie window into the tag, and no model: the network applies it', () => {
     expect(snippets.scriptTag({ ...input, cookieWindowDays: 7, attribution: 'first_click' })).toBe(
       '<script>window.nw=window.nw||function(){(nw.q=nw.q||[]).push(arguments)}</script>\n'
-      + '<script async src="https://network.example/t.js" data-code="TCABC123XYZ0" data-window="7" data-model="first"></script>',
+      + '<script async src="https://network.example/t.js" data-code="TCABC123XYZ0" data-window="7"></script>',
     )
   })
 

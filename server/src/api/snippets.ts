@@ -48,9 +48,9 @@ export function exampleAmount(currency: string): string {
 export const queueStub = '<script>window.nw=window.nw||function(){(nw.q=nw.q||[]).push(arguments)}</script>'
 
 export function scriptTag(s: SnippetInput): string {
+  // No model attribute: the network applies the campaign's first- or last-click model itself.
   const window = s.cookieWindowDays === 30 ? '' : ` data-window="${s.cookieWindowDays}"`
-  const model = s.attribution === 'first_click' ? ' data-model="first"' : ''
-  return `${queueStub}\n<script async src="${s.publicUrl}/t.js" data-code="${s.code}"${window}${model}></script>`
+  return `${queueStub}\n<script async src="${s.publicUrl}/t.js" data-code="${s.code}"${window}></script>`
 }
 
 export function conversionCall(s: SnippetInput): string {
