@@ -27,7 +27,7 @@ const submission = (page: Page, formId: string) => {
   const event = Object.assign(new window.Event('formdata', { bubbles: true }), { formData })
   form.dispatchEvent(event)
   // As the network reads the body: the first of a repeated name counts.
-  return trackingParams(new URLSearchParams(formData as unknown as Iterable<[string, string]>).toString())
+  return trackingParams(new URLSearchParams(formData as unknown as string[][]).toString())
 }
 
 describe('form upgrade', () => {

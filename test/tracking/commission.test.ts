@@ -5,7 +5,7 @@ import { commissionAfterRefund, commissionFor, percentOf } from '../../server/sr
 const campaign = (patch: Partial<Campaign> = {}): Campaign => ({
   id: 'cmp', advertiserId: 'adv', name: 'c', description: '', status: 'active', currency: 'EUR', landingUrls: ['https://x.example/'],
   cookieWindowDays: 30, holdDays: 0, attribution: 'last_click', saleRule: { kind: 'percent', basisPoints: 1250 }, leadRule: { kind: 'fixed', amount: 150 },
-  createdAt: new Date(), ...patch,
+  firstPartyPath: null, createdAt: new Date(), ...patch,
 })
 
 describe('commission', () => {
