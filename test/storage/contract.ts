@@ -1,6 +1,7 @@
 // The storage contract suite: every operation of server/src/storage/types.ts, run against each driver.
 // Like Agenda's shared backend suites, it is a function that takes a factory for a fresh, connected store.
 import { randomUUID } from 'node:crypto'
+import { Agenda } from 'agenda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UniqueViolation } from '../../server/src/storage/types.js'
 import { revenueContract } from './revenueContract.js'
@@ -14,6 +15,10 @@ export interface DriverHarness {
 }
 
 const id = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`
+/** Waits until the clock is past `t` by more than a millisecond, so the next row is stored strictly later. */
+async function clockPasses(t: Date) {
+  while (Date.now() <= t.getTime() + 1) await new Promise((resolve) => setTimeout(resolve, 2))
+}
 
 export function storageContract(name: string, createHarness: () => Promise<DriverHarness>) {
   describe(`storage contract: ${name}`, () => {
@@ -447,11 +452,19 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
       it('lists newest first by order time, with a period, and forgets buyers after retention', async () => {
         const a = await account(['publisher'])
         const old = (await s.orders.upsert(order(a.id, { orderedAt: new Date(Date.now() - 86_400_000) }))).order
+        await clockPasses(old.createdAt)
         const recent = (await s.orders.upsert(order(a.id))).order
         expect((await s.orders.list({ accountId: a.id })).map((o) => o.id)).toEqual([recent.id, old.id])
         expect((await s.orders.list({ accountId: a.id, from: new Date(Date.now() - 3600_000) })).map((o) => o.id)).toEqual([recent.id])
         expect(await s.orders.list({ accountId: a.id, limit: 1 })).toHaveLength(1)
-        expect(await s.orders.forgetBefore(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(2)
+        // A cutoff between the two orders' arrival: only the earlier one is forgotten, whatever its order date.
+        const cutoff = new Date(old.createdAt.getTime() + 1)
+        expect(recent.createdAt.getTime()).toBeGreaterThan(cutoff.getTime())
+        expect(await s.orders.forgetBefore(cutoff)).toBeGreaterThanOrEqual(1)
+        expect(await s.orders.get(old.id)).toMatchObject({ email: null, name: null, total: 4990, customerId: 'cust-1', items: old.items })
+        expect(await s.orders.get(recent.id)).toMatchObject({ email: 'bob@example.com', name: 'Bob' })
+        expect(await s.orders.forgetBefore(cutoff)).toBe(0)
+        expect(await s.orders.forgetBefore(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(1)
         expect(await s.orders.get(recent.id)).toMatchObject({ email: null, name: null, total: 4990 })
       })
     })
@@ -492,10 +505,18 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         const { message: m } = await s.messages.insertIfAbsent(message(a.id))
         await s.messages.claim(m.id, new Date(Date.now() - 1000))
         expect((await s.messages.listExpiredLeases(new Date())).map((x) => x.id)).toContain(m.id)
+        await clockPasses(m.createdAt)
         const { message: later } = await s.messages.insertIfAbsent(message(a.id))
         expect((await s.messages.listByAccount(a.id)).map((x) => x.id)).toEqual([later.id, m.id])
-        expect(await s.messages.forgetBefore(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(2)
-        expect((await s.messages.get(m.id))!.recipient).toBeNull()
+        // A cutoff between the two messages: only the earlier one loses its recipient.
+        const cutoff = new Date(m.createdAt.getTime() + 1)
+        expect(later.createdAt.getTime()).toBeGreaterThan(cutoff.getTime())
+        expect(await s.messages.forgetBefore(cutoff)).toBeGreaterThanOrEqual(1)
+        expect(await s.messages.get(m.id)).toMatchObject({ recipient: null, status: 'sending', campaignIds: ['cmp_a', 'cmp_b'] })
+        expect((await s.messages.get(later.id))!.recipient).toBe('bob@example.com')
+        expect(await s.messages.forgetBefore(cutoff)).toBe(0)
+        expect(await s.messages.forgetBefore(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(1)
+        expect((await s.messages.get(later.id))!.recipient).toBeNull()
       })
       it('keeps emails in the outbox, newest first', async () => {
         const first = await s.outbox.add({ id: id('out'), messageId: 'msg_1', from: '"Shop" <offers@x.example>', to: 'bob@example.com', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', headers: { 'Reply-To': 'shop@example.com' } })
@@ -770,10 +791,37 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
     revenueContract(() => s)
 
     describe('agenda backend', () => {
-      it('gives Agenda a backend on this store', () => {
-        const backend = s.agendaBackend()
-        expect(backend.repository).toBeTruthy()
-        expect(typeof backend.connect).toBe('function')
+      it('gives Agenda a backend on this store: jobs saved by one Agenda run once each, with their data, across two workers', async () => {
+        const name = id('contract-probe')
+        const runs: { n: number; worker: string }[] = []
+        const workers = ['w1', 'w2'].map((worker) => {
+          const agenda = new Agenda({ backend: s.agendaBackend(), processEvery: 50, name: worker })
+          agenda.define<{ n: number }>(name, async (job) => { runs.push({ n: job.attrs.data.n, worker }) })
+          return agenda
+        })
+        await Promise.all(workers.map((w) => w.start()))
+        try {
+          // A third Agenda that is never started only writes: the jobs live in the store, not in a process.
+          const client = new Agenda({ backend: s.agendaBackend() })
+          await client.ready
+          const jobs = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => client.now(name, { n })))
+          expect(new Set(jobs.map((j) => String(j.attrs._id))).size).toBe(6)
+          // The deterministic point: the store records every job as finished, with nothing left to run.
+          const end = Date.now() + 15_000
+          let stored = (await client.queryJobs({ name })).jobs
+          while (stored.length !== 6 || stored.some((j) => !j.lastFinishedAt)) {
+            if (Date.now() > end) throw new Error(`jobs not finished: ${JSON.stringify(stored.map((j) => j.lastFinishedAt ?? null))}`)
+            await new Promise((resolve) => setTimeout(resolve, 20))
+            stored = (await client.queryJobs({ name })).jobs
+          }
+          expect(stored.every((j) => !j.nextRunAt && !j.failedAt && !j.lockedAt)).toBe(true)
+          expect(stored.map((j) => (j.data as { n: number }).n).sort()).toEqual([1, 2, 3, 4, 5, 6])
+          expect(runs.map((r) => r.n).sort()).toEqual([1, 2, 3, 4, 5, 6])
+        } finally {
+          // The store's connection is shared: stopping Agenda must not close it.
+          await Promise.all(workers.map((w) => w.stop()))
+        }
+        expect(await s.ping()).toBe(true)
       })
     })
   })

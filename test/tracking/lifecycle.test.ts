@@ -147,18 +147,44 @@ describe('decline, refunds and chargebacks', () => {
 
   it('applies only one of two concurrent refunds computed from the same state', async () => {
     const c = await sale('race-1', '100.00')
-    const results = await Promise.allSettled([
-      network.services.lifecycle.refund(s.advertiserId, c.id, { amount: 3000, kind: 'refund' }),
-      network.services.lifecycle.refund(s.advertiserId, c.id, { amount: 2000, kind: 'refund' }),
-    ])
-    const after = (await network.storage.conversions.get(c.id))!
+    // A barrier in front of the store's compare-and-set: each refund has read the conversion (refunded 0) before
+    // either writes, so both are computed from the same state — every run, not when timing happens to allow it.
+    const conversions = network.storage.conversions
+    const transition = conversions.transition
+    let arrived = 0
+    let release!: () => void
+    const bothRead = new Promise<void>((resolve) => { release = resolve })
+    conversions.transition = async (t) => {
+      if (t.id === c.id && ++arrived === 2) release()
+      if (t.id === c.id) {
+        await Promise.race([bothRead, new Promise((_, reject) => setTimeout(() => reject(new Error(`barrier: ${arrived} of 2 refunds arrived`)), 10_000))])
+      }
+      return transition.call(conversions, t)
+    }
+    let results: PromiseSettledResult<unknown>[]
+    try {
+      results = await Promise.allSettled([
+        network.services.lifecycle.refund(s.advertiserId, c.id, { amount: 3000, kind: 'refund' }),
+        network.services.lifecycle.refund(s.advertiserId, c.id, { amount: 2000, kind: 'refund' }),
+      ])
+    } finally {
+      conversions.transition = transition
+    }
+    expect(arrived).toBe(2)
     const requested = [3000, 2000]
     const applied = requested.filter((_, i) => results[i]!.status === 'fulfilled')
-    expect(applied.length).toBeGreaterThanOrEqual(1)
-    // Exactly the refunds that succeeded are counted; a refund computed from a stale state was refused.
-    expect(after.refundedAmount).toBe(applied.reduce((sum, amount) => sum + amount, 0))
-    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 409 })
-    expect(after.reversedCommission).toBe(after.refundedAmount / 10)
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(applied).toHaveLength(1)
+    expect(refused).toHaveLength(1)
+    expect(refused[0]!.reason).toMatchObject({ status: 409, code: 'conflict' })
+    const after = (await network.storage.conversions.get(c.id))!
+    expect(after).toMatchObject({ refundedAmount: applied[0], reversedCommission: applied[0]! / 10 })
+    const reversals = (await network.storage.ledger.listByAccount(s.publisherId, 10_000)).filter((e) => e.conversionId === c.id && e.kind === 'reversal')
+    expect(reversals.map((e) => e.amount)).toEqual([-applied[0]! / 10])
+    await expectLedgerAgrees(network.storage, s.publisherId)
+    // The refused refund, sent again on the state it now reads, applies on top of the first.
+    const loser = requested.find((amount) => amount !== applied[0])!
+    expect(await network.services.lifecycle.refund(s.advertiserId, c.id, { amount: loser, kind: 'refund' })).toMatchObject({ refundedAmount: 5000, reversedCommission: 500 })
     await expectLedgerAgrees(network.storage, s.publisherId)
   })
 
