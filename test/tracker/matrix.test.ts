@@ -1,18 +1,22 @@
 // The attribution matrix (issue 12): every way a sale reaches the network, in a real Chromium with
 // third-party cookies blocked and allowed, with and without first-party mode — each situation expects the
-// publisher who earned it, or the honest reason nobody did.
+// publisher who earned it, or the honest reason nobody did (the table below).
 //
 // The sites are real hostnames (`*.test` → 127.0.0.1 in the browser): the publisher's blog `blog.test`, the
 // network `net.test`, the shop `shop.test` with its payment subdomain `pay.shop.test`, and a second
-// advertiser's shop `garden.test`. One real network runs in-process (NODE_ENV=test); one node:http server
-// plays every other site, and the shops' `/_nw/*` is the first-party proxy rule of the spec
-// (/work/notes/first-party-spec.md → test/support/hosts.ts forwardToNetwork).
+// advertiser's shop `garden.test`. One real network runs in-process; one node:http server plays every other
+// site, and the shops' `/_nw/*` is the first-party proxy rule of the spec (test/support/hosts.ts).
 //
-// Outside production the network's own cookie is `SameSite=Lax` (SameSite=None needs Secure, i.e. https),
-// so a browser never sends it on a cross-site pixel, beacon or form POST whatever its third-party setting:
-// the "allowed" column below expects the same as "blocked" for the plain tag, and each case asserts that the
-// network cookie really was absent from those requests while a `SameSite=None; Secure` probe cookie shows
-// which third-party setting the browser applied.
+// Third-party cookies are Chromium's own setting (test/support/hosts.ts), one browser per setting and a
+// fresh context per case. Which one is in force is checked on every case, from what the network received:
+// a `SameSite=None; Secure` probe cookie of net.test rides on the shop pages' cross-site requests to the
+// network only when they are allowed.
+//
+// Under `npm test` the network runs as in production (NODE_ENV=production): its own cookie is
+// `SameSite=None; Secure`, as on the web, so the browser's third-party setting decides whether it rides on
+// a cross-site pixel, beacon or form POST (the table's `production` cells). MATRIX_NODE_ENV=test runs it
+// as in development, where the cookie is `SameSite=Lax` and never rides cross-site: every case asserts
+// that too. MATRIX_GAPS=1 runs known gaps (none today) as ordinary tests, to see them fail.
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -31,10 +35,24 @@ import { freePort } from '../support/ports.js'
 // The expected outcome table
 // ---------------------------------------------------------------------------------------------------------
 
+/**
+ * How the network runs. `production` (what `npm test` runs): `SameSite=None; Secure`, as on the web — the
+ * browser's third-party setting then decides whether it rides along (the `*.test` origins are treated as
+ * secure for it). `test` (MATRIX_NODE_ENV=test): NODE_ENV=test over http, so the network's own cookie is
+ * `SameSite=Lax` and never rides on a shop page's request to the network.
+ */
+const networkEnv: 'test' | 'production' = process.env.MATRIX_NODE_ENV === 'test' ? 'test' : 'production'
+
 type Publisher = 'pub1' | 'pub2'
 type Expected =
   | { publisher: Publisher; reason: 'attributed' }
   | { publisher: null; reason: 'no_click' | 'unknown_click' | 'foreign_click' | 'expired_window' }
+/** One cell of the table: the conversion's publisher and reason, and the request log of the order's hits. */
+interface Outcome {
+  expect: Expected
+  /** Each hit that reported the order, in order, as the request log has it (`kind: reason`). */
+  hits?: string[]
+}
 
 type Situation =
   | 'js call'
@@ -51,71 +69,90 @@ type Situation =
   | 'script cookies cleared before the thank-you page (ITP)'
   | 't.js blocked on the landing page'
   | 'tampered _nclid: another advertiser’s click id'
+  | 'tampered _nclid: an id the network never issued'
   | 'tampered nw_click: names pub2’s click, _nclid gone'
 
 interface Row {
   situation: Situation
   /** First-party mode: a campaign with firstPartyPath '/_nw', the tag as /_nw/t.js, hits through /_nw. */
   firstParty: boolean
-  blocked: Expected
-  allowed: Expected
+  /** Third-party cookies blocked / allowed, the network in NODE_ENV=test. */
+  blocked: Outcome
+  allowed: Outcome
+  /** Where the network in NODE_ENV=production (its cookie SameSite=None) gives another outcome. */
+  production?: Partial<Record<ThirdPartyCookies, Outcome>>
   /** The second advertiser's conversion in the same visit (per-advertiser expiry only). */
   garden?: Expected
-  /** A gap of the product, described in the final report: the row asserts the right outcome and is expected to fail. */
+  /**
+   * A gap of the product: the cell states the right outcome and is expected to fail until it is fixed
+   * (MATRIX_GAPS=1 runs it as an ordinary test, to see it fail).
+   */
   knownGap?: string
 }
 
-const pub1: Expected = { publisher: 'pub1', reason: 'attributed' }
-const pub2: Expected = { publisher: 'pub2', reason: 'attributed' }
-const noClick: Expected = { publisher: null, reason: 'no_click' }
-const foreign: Expected = { publisher: null, reason: 'foreign_click' }
-const expired: Expected = { publisher: null, reason: 'expired_window' }
-
-const both = (e: Expected) => ({ blocked: e, allowed: e })
+const pub1: Outcome = { expect: { publisher: 'pub1', reason: 'attributed' } }
+const pub2: Outcome = { expect: { publisher: 'pub2', reason: 'attributed' } }
+const noClick: Outcome = { expect: { publisher: null, reason: 'no_click' } }
+const foreign: Outcome = { expect: { publisher: null, reason: 'foreign_click' } }
+const unknown: Outcome = { expect: { publisher: null, reason: 'unknown_click' } }
+const withHits = (outcome: Outcome, ...hits: string[]): Outcome => ({ ...outcome, hits })
 
 // prettier-ignore
 const table: Row[] = [
-  // situation                                                   first-party  3p blocked / 3p allowed
-  { situation: 'js call',                                        firstParty: false, ...both(pub1) },
-  { situation: 'js call',                                        firstParty: true,  ...both(pub1) },
-  // The pixel alone carries no click id: only a cookie the network can read helps. The network's own is
-  // Lax here (not sent cross-site); the first-party one is.
-  { situation: 'pixel only',                                     firstParty: false, ...both(noClick) },
-  { situation: 'pixel only',                                     firstParty: true,  ...both(pub1) },
-  { situation: 'form (no script)',                               firstParty: false, ...both(noClick) },
-  { situation: 'form (no script)',                               firstParty: true,  ...both(pub1) },
-  { situation: 'form with the tag',                              firstParty: false, ...both(pub1) },
-  { situation: 'form with the tag',                              firstParty: true,  ...both(pub1) },
-  // Same order id twice: the pixel's no_click conversion is upgraded by the beacon; the other way round the
-  // pixel is a duplicate. Either way the publisher earns it once.
-  { situation: 'pixel then beacon',                              firstParty: false, ...both(pub1) },
-  { situation: 'pixel then beacon',                              firstParty: true,  ...both(pub1) },
-  { situation: 'beacon then pixel',                              firstParty: false, ...both(pub1) },
-  { situation: 'beacon then pixel',                              firstParty: true,  ...both(pub1) },
+  // The tracker's beacon carries the first-party click id: credited everywhere.
+  { situation: 'js call', firstParty: false, blocked: pub1, allowed: pub1 },
+  { situation: 'js call', firstParty: true,  blocked: pub1, allowed: pub1 },
+  // The pixel alone carries no click id: only a cookie the network can read helps. The network's own rides
+  // on a cross-site pixel only when it is SameSite=None and third-party cookies are allowed; the first-party
+  // one (through /_nw) always does.
+  { situation: 'pixel only', firstParty: false, blocked: noClick, allowed: noClick, production: { allowed: pub1 } },
+  { situation: 'pixel only', firstParty: true,  blocked: pub1,    allowed: pub1 },
+  // The seed-002 form without the tag: a top-level POST to the network, on which a SameSite=None cookie is
+  // first-party (sent even with third-party cookies blocked) and a Lax one is not sent.
+  { situation: 'form (no script)', firstParty: false, blocked: noClick, allowed: noClick, production: { blocked: pub1, allowed: pub1 } },
+  { situation: 'form (no script)', firstParty: true,  blocked: pub1,    allowed: pub1 },
+  { situation: 'form with the tag', firstParty: false, blocked: pub1, allowed: pub1 },
+  { situation: 'form with the tag', firstParty: true,  blocked: pub1, allowed: pub1 },
+  // The same order id twice. Pixel first: its no_click conversion is upgraded by the beacon (unless the
+  // pixel already knew the click); beacon first: the pixel is a duplicate. The publisher earns it once.
+  { situation: 'pixel then beacon', firstParty: false,
+    blocked: withHits(pub1, 'pixel: no_click', 'script: upgraded'), allowed: withHits(pub1, 'pixel: no_click', 'script: upgraded'),
+    production: { allowed: withHits(pub1, 'pixel: attributed', 'script: duplicate_order') } },
+  { situation: 'pixel then beacon', firstParty: true,
+    blocked: withHits(pub1, 'pixel: attributed', 'script: duplicate_order'), allowed: withHits(pub1, 'pixel: attributed', 'script: duplicate_order') },
+  { situation: 'beacon then pixel', firstParty: false,
+    blocked: withHits(pub1, 'script: attributed', 'pixel: duplicate_order'), allowed: withHits(pub1, 'script: attributed', 'pixel: duplicate_order') },
+  { situation: 'beacon then pixel', firstParty: true,
+    blocked: withHits(pub1, 'script: attributed', 'pixel: duplicate_order'), allowed: withHits(pub1, 'script: attributed', 'pixel: duplicate_order') },
   // _nclid is written for the registrable domain (shop.test), so the payment subdomain reads it.
-  { situation: 'thank-you on pay.shop.test, js call',            firstParty: false, ...both(pub1) },
-  { situation: 'thank-you on pay.shop.test, js call',            firstParty: true,  ...both(pub1) },
-  { situation: 'thank-you on pay.shop.test, pixel only',         firstParty: false, ...both(noClick) },
-  { situation: 'thank-you on pay.shop.test, pixel only',         firstParty: true,  ...both(pub1),
-    knownGap: 'the handshake sets nw_click host-only on shop.test: pay.shop.test/_nw/px never carries it' },
-  { situation: 'first-click campaign: pub1 then pub2',           firstParty: false, ...both(pub1) },
-  { situation: 'first-click campaign: pub1 then pub2',           firstParty: true,  ...both(pub1) },
-  { situation: 'last-click campaign: pub1 then pub2',            firstParty: false, ...both(pub2) },
-  { situation: 'last-click campaign: pub1 then pub2',            firstParty: true,  ...both(pub2) },
+  { situation: 'thank-you on pay.shop.test, js call', firstParty: false, blocked: pub1, allowed: pub1 },
+  { situation: 'thank-you on pay.shop.test, js call', firstParty: true,  blocked: pub1, allowed: pub1 },
+  { situation: 'thank-you on pay.shop.test, pixel only', firstParty: false, blocked: noClick, allowed: noClick, production: { allowed: pub1 } },
+  // The first-party cookie is set for the shop's registrable domain (the public suffix list), not host-only.
+  { situation: 'thank-you on pay.shop.test, pixel only', firstParty: true,  blocked: pub1,    allowed: pub1 },
+  // The campaign's model decides, on the network, from every click it can see (nclid, nclid1, its cookie).
+  { situation: 'first-click campaign: pub1 then pub2', firstParty: false, blocked: pub1, allowed: pub1 },
+  { situation: 'first-click campaign: pub1 then pub2', firstParty: true,  blocked: pub1, allowed: pub1 },
+  { situation: 'last-click campaign: pub1 then pub2', firstParty: false, blocked: pub2, allowed: pub2 },
+  { situation: 'last-click campaign: pub1 then pub2', firstParty: true,  blocked: pub2, allowed: pub2 },
   // The network cookie keeps each advertiser's entry with its own window and lives as long as the longest
-  // (checked on the cookie itself); the 1-day click, 2 days old, has expired, the 30-day one has not.
-  { situation: 'per-advertiser expiry: 30-day click, then another advertiser’s 1-day click, 2 days later',
-                                                                 firstParty: false, ...both(pub1), garden: expired },
-  // Safari's ITP caps (here: clears) script-set cookies; a server-set HttpOnly first-party cookie survives.
-  { situation: 'script cookies cleared before the thank-you page (ITP)', firstParty: false, ...both(noClick) },
-  { situation: 'script cookies cleared before the thank-you page (ITP)', firstParty: true,  ...both(pub1) },
-  { situation: 't.js blocked on the landing page',               firstParty: false, ...both(noClick) },
-  { situation: 't.js blocked on the landing page',               firstParty: true,  ...both(pub1) },
-  // Never the wrong publisher: another advertiser's click is foreign; a forged network cookie is ignored.
-  { situation: 'tampered _nclid: another advertiser’s click id', firstParty: false, ...both(foreign) },
-  { situation: 'tampered _nclid: another advertiser’s click id', firstParty: true,  ...both(pub1) },
-  { situation: 'tampered nw_click: names pub2’s click, _nclid gone', firstParty: false, ...both(noClick) },
-  { situation: 'tampered nw_click: names pub2’s click, _nclid gone', firstParty: true,  ...both(noClick) },
+  // (checked on the cookie itself); 2 days later the 1-day click has expired, the 30-day one has not. (In
+  // first-party mode each shop's domain has a cookie of its own: nothing to share, no row.)
+  { situation: 'per-advertiser expiry: 30-day click, then another advertiser’s 1-day click, 2 days later', firstParty: false,
+    blocked: pub1, allowed: pub1, garden: { publisher: null, reason: 'expired_window' } },
+  // Safari's ITP caps (here: clears) script-set cookies; a server-set HttpOnly cookie survives.
+  { situation: 'script cookies cleared before the thank-you page (ITP)', firstParty: false, blocked: noClick, allowed: noClick, production: { allowed: pub1 } },
+  { situation: 'script cookies cleared before the thank-you page (ITP)', firstParty: true,  blocked: pub1,    allowed: pub1 },
+  { situation: 't.js blocked on the landing page', firstParty: false, blocked: noClick, allowed: noClick, production: { allowed: pub1 } },
+  { situation: 't.js blocked on the landing page', firstParty: true,  blocked: pub1,    allowed: pub1 },
+  // Never the wrong publisher: another advertiser's click is foreign, an id never issued is unknown (a
+  // cookie the network can read still names the real click); a forged network cookie is ignored.
+  { situation: 'tampered _nclid: another advertiser’s click id', firstParty: false, blocked: foreign, allowed: foreign, production: { allowed: pub1 } },
+  { situation: 'tampered _nclid: another advertiser’s click id', firstParty: true,  blocked: pub1,    allowed: pub1 },
+  { situation: 'tampered _nclid: an id the network never issued', firstParty: false, blocked: unknown, allowed: unknown, production: { allowed: pub1 } },
+  { situation: 'tampered _nclid: an id the network never issued', firstParty: true,  blocked: pub1,    allowed: pub1 },
+  { situation: 'tampered nw_click: names pub2’s click, _nclid gone', firstParty: false, blocked: noClick, allowed: noClick },
+  { situation: 'tampered nw_click: names pub2’s click, _nclid gone', firstParty: true,  blocked: noClick, allowed: noClick },
 ]
 
 // ---------------------------------------------------------------------------------------------------------
@@ -123,6 +160,9 @@ const table: Row[] = [
 // ---------------------------------------------------------------------------------------------------------
 
 const STUB = 'window.nw=window.nw||function(){(nw.q=nw.q||[]).push(arguments)}'
+/** Whether the network's own cookie reaches it from a shop page (a pixel, a beacon, t.js, an image). */
+const networkCookieCrossSite = (thirdParty: ThirdPartyCookies) => networkEnv === 'production' && thirdParty === 'allowed'
+const cookieSameSite = networkEnv === 'production' ? 'None' : 'Lax'
 const FP = '/_nw'
 const PROBE = 'nw_probe'
 const DAY = 86_400
@@ -132,8 +172,8 @@ type ThanksKind = 'js' | 'pixel' | 'pixel-then-beacon'
 
 interface Sites {
   network: string
-  /** Host → the advertiser whose shop it is, its tracking code and its proxy key. */
-  shops: Record<string, { advertiserId: string; code: string; proxyKey: string }>
+  /** Host → its shop's tracking code and its advertiser's proxy key. */
+  shops: Record<string, { code: string; proxyKey: string }>
 }
 
 const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) =>
@@ -214,6 +254,8 @@ interface World {
   publishers: Record<Publisher, string>
   /** Tracked-link URLs: campaign → publisher → URL. */
   links: Record<CampaignName, Partial<Record<Publisher, string>>>
+  /** What the sites need to know of the network. */
+  sites: Sites
 }
 
 type CampaignName = 'last' | 'first' | 'fpLast' | 'fpFirst' | 'short'
@@ -263,22 +305,18 @@ async function createWorld(network: TestNetwork, sitePort: number, direct: strin
     (await call(key, '/tracking-codes', { campaignId, name: 'Thank-you page', method: 'POST', redirectUrl: site(host, '/after-form') })).trackingCode.code as string
   const shopCode = await code(shop.key, campaigns.last, 'shop.test')
   const gardenCode = await code(garden.key, campaigns.short, 'garden.test')
+  // The proxy key an advertiser's portal shows it, from the network's own secret.
   const secret = network.services.config.cookieSecret
-  sitesConfig = {
-    network: url,
-    shops: {
-      'shop.test': { advertiserId: shop.id, code: shopCode, proxyKey: proxyKey(secret, shop.id) },
-      'pay.shop.test': { advertiserId: shop.id, code: shopCode, proxyKey: proxyKey(secret, shop.id) },
-      'garden.test': { advertiserId: garden.id, code: gardenCode, proxyKey: proxyKey(secret, garden.id) },
-    },
+  const shops = {
+    'shop.test': { code: shopCode, proxyKey: proxyKey(secret, shop.id) },
+    'pay.shop.test': { code: shopCode, proxyKey: proxyKey(secret, shop.id) },
+    'garden.test': { code: gardenCode, proxyKey: proxyKey(secret, garden.id) },
   }
   return {
     network, url, direct, sitePort, advertisers: { shop: shop.id, garden: garden.id },
-    publishers: { pub1: publishers.pub1.id, pub2: publishers.pub2.id }, links,
+    publishers: { pub1: publishers.pub1.id, pub2: publishers.pub2.id }, links, sites: { network: url, shops },
   }
 }
-
-let sitesConfig: Sites = { network: '', shops: {} }
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -307,10 +345,17 @@ const forgeNetworkCookie = (value: string, edit: (json: string) => string) => {
   return encodeURIComponent(`s:${edit(json)}.${signature}`)
 }
 
-interface Sent {
-  url: string
+/** A request as the network received it: which case's browser sent it, and with which cookies. */
+interface Received {
+  case: string | undefined
+  path: string
   cookie: string | undefined
+  /** The browser's own word on it: `cross-site` for a shop page's request straight to the network. */
+  site: string | undefined
+  mode: string | undefined
+  proxied: boolean
 }
+const caseHeader = 'x-matrix-case'
 
 // ---------------------------------------------------------------------------------------------------------
 // The matrix
@@ -321,16 +366,31 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
   let sites: Server
   const browsers = {} as Record<ThirdPartyCookies, HostBrowser>
   let userAgent = ''
+  const received: Received[] = []
+  let cases = 0
 
   beforeAll(async () => {
-    sites = createServer(siteHandler(() => sitesConfig))
+    sites = createServer(siteHandler(() => world.sites))
     await new Promise<void>((resolve) => sites.listen(0, '127.0.0.1', resolve))
     const sitePort = (sites.address() as AddressInfo).port
     const networkPort = await freePort()
-    const network = await startTestNetwork({ PORT: String(networkPort), PUBLIC_URL: `http://net.test:${networkPort}`, NODE_ENV: 'test' })
+    const network = await startTestNetwork({ PORT: String(networkPort), PUBLIC_URL: `http://net.test:${networkPort}`, NODE_ENV: networkEnv,
+      // An in-memory store: each click and hit is a few milliseconds, not a disk write.
+      DATA_DIR: 'memory://', ...(networkEnv === 'production' && { COOKIE_SECRET: randomBytes(24).toString('base64url') }),
+    }, undefined, { processEvery: 60_000 }) // no job is due while the matrix runs (holdDays 30): no polling
     world = await createWorld(network, sitePort, `http://127.0.0.1:${networkPort}`)
-    // The probe cookie is `SameSite=None; Secure`: net.test must count as a secure origin to keep it.
-    const [blocked, allowed] = await Promise.all([launchHostBrowser('blocked', [world.url]), launchHostBrowser('allowed', [world.url])])
+    // What reached the network, seen beside its own handler (which answers as usual).
+    network.server.on('request', (req: IncomingMessage) => {
+      const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined)
+      received.push({
+        case: header(caseHeader), path: req.url ?? '', cookie: header('cookie'),
+        site: header('sec-fetch-site'), mode: header('sec-fetch-mode'), proxied: req.headers['x-nw-proxy'] !== undefined,
+      })
+    })
+    // The probe cookie is `SameSite=None; Secure`: net.test must count as a secure origin to keep it (and so
+    // must the shops, for the network's Secure cookies in production).
+    const secureOrigins = [world.url, ...(networkEnv === 'production' ? ['shop.test', 'pay.shop.test', 'garden.test'].map((h) => `http://${h}:${sitePort}`) : [])]
+    const [blocked, allowed] = await Promise.all([launchHostBrowser('blocked', secureOrigins), launchHostBrowser('allowed', secureOrigins)])
     browsers.blocked = blocked
     browsers.allowed = allowed
     // A buyer's browser: headless Chromium's own user agent is rightly counted as a bot's click.
@@ -338,6 +398,7 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
   })
 
   afterAll(async () => {
+    await Promise.all(Object.values(ready).map((b) => b?.then((unused) => unused.context.close(), () => undefined)))
     await Promise.all(Object.values(browsers).map((b) => b.close()))
     await world?.network.destroy()
     sites?.closeAllConnections()
@@ -345,32 +406,45 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
   })
 
   const site = (host: string, path: string) => `http://${host}:${world.sitePort}${path}`
-  const isNetwork = (url: string) => new URL(url).hostname === 'net.test'
 
-  /** A fresh buyer: its own context, the probe cookie on the network's host, every request to the network seen. */
-  async function buyer(setting: ThirdPartyCookies) {
-    const context = await browsers[setting].browser.newContext({ userAgent })
+  /**
+   * A fresh buyer: its own context, with the probe cookie on the network's host, and a header naming the case
+   * on every request (set by the browser's network layer, like a user agent: no preflight, no other effect).
+   */
+  async function newBuyer(setting: ThirdPartyCookies) {
+    const id = `case-${++cases}`
+    const context = await browsers[setting].browser.newContext({ userAgent, extraHTTPHeaders: { [caseHeader]: id } })
     await context.addCookies([{ name: PROBE, value: '1', domain: 'net.test', path: '/', secure: true, sameSite: 'None', httpOnly: false, expires: -1 }])
     const page = await context.newPage()
-    const crossSite: Promise<Sent>[] = []
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    page.on('request', (request: Request) => {
-      // Subresources the shop's pages ask of the network (pixel, beacon, t.js, the probe): cross-site.
-      if (isNetwork(request.url()) && !request.isNavigationRequest() && !isNetwork(request.frame().url())) {
-        crossSite.push(request.allHeaders().then((headers) => ({ url: request.url(), cookie: headers.cookie })))
-      }
-    })
-    return { context, page, crossSite, errors }
+    // The shop's pages' subresource requests straight to the network (pixel, beacon, t.js, the probe image).
+    const crossSite = () => received.filter((r) => r.case === id && !r.proxied && r.mode !== 'navigate')
+    const proxied = () => received.filter((r) => r.case === id && r.proxied).map((r) => r.path)
+    return { context, page, crossSite, proxied, errors }
+  }
+  type Buyer = Awaited<ReturnType<typeof newBuyer>>
+  // The next case's buyer is made while the current case runs (a page's renderer takes a while to start);
+  // it has visited nothing, so it is as fresh as one made on demand.
+  const ready: Partial<Record<ThirdPartyCookies, Promise<Buyer>>> = {}
+  function buyer(setting: ThirdPartyCookies): Promise<Buyer> {
+    const next = ready[setting] ?? newBuyer(setting)
+    ready[setting] = newBuyer(setting)
+    ready[setting].catch(() => undefined)
+    return next
   }
 
   /** Publisher's blog → its tracked link → the landing page, the tracker done with it; returns the click id. */
   async function clickThrough(page: Page, link: string, tracker = true): Promise<string> {
     await page.goto(site('blog.test', `/post?to=${encodeURIComponent(link)}`))
     await Promise.all([page.waitForURL((url) => url.pathname.endsWith('/landing') && url.searchParams.has('nclid')), page.click('#go')])
-    if (tracker) await page.waitForFunction(() => (window as { nw?: { loaded?: number } }).nw?.loaded === 1)
+    if (tracker) await trackerLoaded(page)
     return new URL(page.url()).searchParams.get('nclid') as string
   }
+
+  /** The async tag has run by the load event (it delays it): usually answered at once. */
+  const trackerLoaded = (page: Page) =>
+    page.waitForFunction(() => (window as { nw?: { loaded?: number } }).nw?.loaded === 1, undefined, { polling: 20 })
 
   const isHit = (path: string, method: string) => (r: { url(): string; request(): Request }) =>
     new URL(r.url()).pathname.endsWith(path) && r.request().method() === method
@@ -393,7 +467,7 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
     if (kind === 'beacon-then-pixel') {
       const pixel = page.waitForResponse(isHit('/px', 'GET'))
       const endpoint = mode === 'fp' ? FP : world.url
-      const code = sitesConfig.shops[host]!.code
+      const code = world.sites.shops[host]!.code
       await page.evaluate((img) => document.body.insertAdjacentHTML('beforeend', img), `<img src="${endpoint}/px?t=${code}&amount=19.95&id=${order}" width="1" height="1" alt="">`)
       await pixel
     }
@@ -401,7 +475,7 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
 
   async function formCheckout(page: Page, mode: Mode, order: string, tag: boolean) {
     await page.goto(site('shop.test', `/checkout?mode=${mode}&order=${order}&tag=${tag ? 1 : 0}`))
-    if (tag) await page.waitForFunction(() => (window as { nw?: { loaded?: number } }).nw?.loaded === 1)
+    if (tag) await trackerLoaded(page)
     await Promise.all([page.waitForURL(site('shop.test', '/after-form')), page.click('input[type=submit]')])
   }
 
@@ -419,8 +493,11 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
   const conversionOf = (advertiserId: string, order: string) =>
     eventually(`the conversion of order ${order}`, () => world.network.storage.conversions.getByOrder(advertiserId, order))
 
+  /** nw_click as the browser keeps it for `host` (by domain: cookies(url) hides Secure cookies of http URLs). */
   async function networkCookie(context: BrowserContext, host: string) {
-    return (await context.cookies(`http://${host}`)).find((c) => c.name === 'nw_click')
+    // The network's own cookie is host-only (net.test); the first-party one is set for the shop's registrable
+    // domain (`.shop.test`), so its subdomains send it too.
+    return (await context.cookies()).find((c) => c.name === 'nw_click' && (c.domain === host || c.domain === `.${host}`))
   }
 
   /** Runs one situation; returns the conversions it made and the click ids of pub1 and pub2 in it. */
@@ -506,7 +583,7 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
         const kept = await context.cookies(site('shop.test', '/'))
         expect(kept.filter((c) => c.name.startsWith('_nclid'))).toEqual([])
         // Only HttpOnly (server-set) cookies stay: in first-party mode, the network's on the shop's domain.
-        if (fp) expect(kept.find((c) => c.name === 'nw_click')?.httpOnly, 'the first-party nw_click on shop.test').toBe(true)
+        if (fp) expect((await networkCookie(context, 'shop.test'))?.httpOnly, 'the first-party nw_click on shop.test').toBe(true)
         await thankYou(page, 'shop.test', 'js', mode, order)
         break
       }
@@ -521,12 +598,13 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
         await thankYou(page, 'shop.test', 'js', mode, order)
         break
       }
-      case 'tampered _nclid: another advertiser’s click id': {
+      case 'tampered _nclid: another advertiser’s click id':
+      case 'tampered _nclid: an id the network never issued': {
         clicks.pub1 = await clickThrough(page, last.pub1!)
-        const foreignClick = await clickElsewhere(world.links.short.pub2!)
+        const value = row.situation.includes('never issued') ? randomBytes(16).toString('base64url') : await clickElsewhere(world.links.short.pub2!)
         const mine = (await context.cookies(site('shop.test', '/'))).filter((c) => c.name.startsWith('_nclid'))
         expect(mine.length).toBeGreaterThan(0)
-        await context.addCookies(mine.map((c) => ({ ...c, value: foreignClick })))
+        await context.addCookies(mine.map((c) => ({ ...c, value })))
         await thankYou(page, 'shop.test', 'js', mode, order)
         break
       }
@@ -548,27 +626,60 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
   const describeOutcome = (e: Expected) => (e.publisher ? `${e.publisher} earns it` : e.reason)
 
   for (const setting of ['blocked', 'allowed'] as ThirdPartyCookies[]) {
-    describe(`third-party cookies ${setting}`, () => {
-      it(`the browser applies it: a SameSite=None cookie of net.test is ${setting === 'allowed' ? '' : 'not '}sent on a cross-site request, the network's own (SameSite=Lax outside production) never`, async () => {
+    // The two columns run side by side (a browser each); a column's cases run one after the other.
+    describe(`third-party cookies ${setting}`, { concurrent: true }, () => {
+      it.sequential(`the browser applies it: a SameSite=None cookie of net.test is ${setting === 'allowed' ? '' : 'not '}sent on a cross-site request; the network's own (SameSite=${cookieSameSite}) ${networkCookieCrossSite(setting) ? 'is' : 'is not'}`, async () => {
         const { context, page, crossSite } = await buyer(setting)
         try {
           await clickThrough(page, world.links.last.pub1!)
-          expect(await networkCookie(context, 'net.test'), 'the network set its cookie at the click').toMatchObject({ sameSite: 'Lax', httpOnly: true })
-          const sent = await Promise.all(crossSite)
-          const probe = sent.find((s) => s.url.includes('/healthz?probe'))
+          expect(await networkCookie(context, 'net.test'), 'the network set its cookie at the click').toMatchObject({ sameSite: cookieSameSite, httpOnly: true })
+          const probe = crossSite().find((s) => s.path.includes('/healthz?probe'))
           expect(probe, 'the probe image on the landing page').toBeDefined()
+          expect(probe!.site).toBe('cross-site')
           expect(cookieValue(probe!.cookie, PROBE)).toBe(setting === 'allowed' ? '1' : undefined)
-          expect(cookieValue(probe!.cookie, 'nw_click')).toBeUndefined()
+          expect(cookieValue(probe!.cookie, 'nw_click') !== undefined, 'the network cookie on the probe').toBe(networkCookieCrossSite(setting))
+        } finally {
+          await context.close()
+        }
+      })
+
+      it.sequential('first-party mode: the click goes through shop.test/_nw/r and leaves a 30-day HttpOnly nw_click for .shop.test; t.js and the landing call go through the proxy; nothing else answers there', async () => {
+        const { context, page, crossSite, proxied } = await buyer(setting)
+        try {
+          const before = Date.now() / 1000
+          const clickId = await clickThrough(page, world.links.fpLast.pub1!)
+          expect(proxied().map((path) => path.split('?')[0])).toEqual(expect.arrayContaining(['/r', '/t.js']))
+          // The landing call is a beacon: it may still be on its way.
+          await eventually('the landing call through the proxy', async () => proxied().includes('/land'))
+          const cookie = await networkCookie(context, 'shop.test')
+          expect(cookie, 'nw_click on shop.test').toMatchObject({ domain: '.shop.test', path: '/', httpOnly: true, sameSite: cookieSameSite })
+          expect(cookie!.expires - before).toBeGreaterThan(30 * DAY - 120)
+          expect(cookie!.expires - before).toBeLessThanOrEqual(30 * DAY + 5)
+          expect(Object.values(decodeNetworkCookie(cookie!.value).entries).map((entry) => entry[0])).toEqual([clickId])
+          expect((await context.cookies(site('shop.test', '/'))).find((c) => c.name === '_nclid')?.value).toBe(clickId)
+          // Nothing but the probe image went to the network cross-site.
+          expect(crossSite().map((r) => r.path)).toEqual(['/healthz?probe'])
+          // Through the shop's domain only tracking answers; a changed handshake lands nowhere and sets nothing.
+          expect((await page.goto(site('shop.test', '/_nw/api/v1/me')))?.status(), '/_nw/api/v1/me').toBe(404)
+          expect((await page.goto(site('shop.test', '/_nw/portal')))?.status(), '/_nw/portal').toBe(404)
+          await context.clearCookies({ name: 'nw_click' })
+          const token = new URL(site('shop.test', proxied().find((path) => path.startsWith('/r?'))!)).searchParams.get('h')!
+          const changed = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`
+          expect((await page.goto(site('shop.test', `/_nw/r?h=${encodeURIComponent(changed)}`)))?.status(), 'a changed handshake').toBe(400)
+          expect(await networkCookie(context, 'shop.test'), 'no cookie from a changed handshake').toBeUndefined()
         } finally {
           await context.close()
         }
       })
 
       table.forEach((row) => {
-        const expected = row[setting]
-        const name = `${row.situation} — ${row.firstParty ? 'first-party' : 'plain tag'} → ${describeOutcome(expected)}${row.garden ? `; the other advertiser: ${describeOutcome(row.garden)}` : ''}`
-        const test = row.knownGap ? it.fails : it
-        test(row.knownGap ? `${name} (known gap: ${row.knownGap})` : name, async () => {
+        const outcome = (networkEnv === 'production' && row.production?.[setting]) || row[setting]
+        const expected = outcome.expect
+        const gap = row.knownGap
+        const name = `${row.situation} — ${row.firstParty ? 'first-party' : 'plain tag'} → ${describeOutcome(expected)}` +
+          `${row.garden ? `; the other advertiser: ${describeOutcome(row.garden)}` : ''}${gap ? ` (known gap: ${gap})` : ''}`
+        const test = gap && !process.env.MATRIX_GAPS ? it.sequential.fails : it.sequential
+        test(name, async () => {
           const { context, page, crossSite, errors } = await buyer(setting)
           try {
             const { result, clicks } = await play(row, setting, context, page)
@@ -580,11 +691,21 @@ describeWithChromium('attribution matrix in Chromium, on separate hostnames', ()
             }
             check(result.shop, expected, 'the shop’s conversion')
             if (row.garden) check(result.garden, row.garden, 'the garden’s conversion')
-            // Which cookies reached the network cross-site: the probe by the browser's setting, the network's
-            // own never (Lax).
-            for (const sent of await Promise.all(crossSite)) {
-              expect(cookieValue(sent.cookie, PROBE), `probe cookie on ${sent.url}`).toBe(setting === 'allowed' ? '1' : undefined)
-              expect(cookieValue(sent.cookie, 'nw_click'), `network cookie on ${sent.url}`).toBeUndefined()
+            if (outcome.hits) {
+              const log = await world.network.storage.requestLog.list({ advertiserId: world.advertisers.shop, limit: 500 })
+              const hits = log.filter((entry) => entry.conversionId === result.shop!.id).sort((a, b) => a.at.getTime() - b.at.getTime())
+              expect(hits.map((entry) => `${entry.kind}: ${entry.reason}`), 'the request log of the order').toEqual(outcome.hits)
+            }
+            // Which cookies reached the network cross-site: the probe by the browser's setting; the network's own
+            // only when it is SameSite=None (production) and third-party cookies are allowed.
+            const sent = crossSite()
+            expect(sent.length, 'cross-site requests to the network (the probe image at least)').toBeGreaterThan(0)
+            // First-party mode is first-party: every hit went through the shop's proxy.
+            if (row.firstParty) expect(sent.map((r) => r.path).filter((path) => path !== '/healthz?probe'), 'hits straight to the network').toEqual([])
+            for (const s of sent) {
+              expect(s.site, `${s.path}`).toBe('cross-site')
+              expect(cookieValue(s.cookie, PROBE), `probe cookie on ${s.path}`).toBe(setting === 'allowed' ? '1' : undefined)
+              expect(cookieValue(s.cookie, 'nw_click') !== undefined, `network cookie on ${s.path}`).toBe(networkCookieCrossSite(setting))
             }
             expect(errors).toEqual([])
           } finally {

@@ -4,6 +4,8 @@
 // key makes the network believe the visitor's address the proxy forwards, and nothing else: no portal or API
 // answers through a shop's domain. (Browsers on separate hostnames: test/tracker/matrix.test.ts.)
 import { parse } from 'cookie'
+import { request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import signature from 'cookie-signature'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { handshakeToken, proxyKey, readHandshake } from '../../server/src/tracking/firstParty.js'
@@ -43,6 +45,8 @@ describe('first-party mode', () => {
     expect(await network.storage.clicks.get(clickId)).toMatchObject({ publisherId: s.publisherId })
     const setCookie = res.headers.get('set-cookie')
     expect(setCookie).toMatch(/HttpOnly/i)
+    // For the shop's registrable domain, so a thank-you page on another subdomain sends it too.
+    expect(setCookie).toMatch(/Domain=shop\.example(;|$)/i)
     expect(setCookie).toMatch(/Max-Age=(864000|863999)\b/)
     const entry = entries(setCookie)[s.advertiserId]!
     expect(entry[0]).toBe(clickId)
@@ -93,6 +97,19 @@ describe('first-party mode', () => {
     const known = await land(`nclid=${click.clickId}`)
     expect(known.status).toBe(204)
     expect(entries(known.headers.get('set-cookie'))[s.advertiserId]![0]).toBe(click.clickId)
+    // Without the page's Origin the cookie is host-only; with it, for the page's registrable domain.
+    expect(known.headers.get('set-cookie')).not.toMatch(/Domain=/i)
+    // fetch() will not send an Origin of our choosing: a plain request, as the shop's proxy forwards it.
+    const landFrom = (origin: string) => new Promise<string>((resolve, reject) => {
+      const req = request(`${network.url}/land`, { method: 'POST', headers: { 'content-type': 'text/plain', origin } }, (res) => {
+        res.resume()
+        resolve(String(res.headers['set-cookie'] ?? ''))
+      })
+      req.on('error', reject)
+      req.end(`nclid=${click.clickId}`)
+    })
+    expect(await landFrom('https://www.shop-example.co.uk')).toMatch(/Domain=shop-example\.co\.uk(;|$)/i)
+    expect(await landFrom('http://192.168.1.20:8080')).not.toMatch(/Domain=/i)
     const unknown = await land(`nclid=${'Z'.repeat(22)}`)
     expect(unknown.status).toBe(204)
     expect(unknown.headers.get('set-cookie')).toBeNull()
@@ -141,6 +158,20 @@ describe('first-party mode', () => {
     expect((await fetch(`${network.url}/healthz`, { headers })).status).toBe(200)
     // Without the header the portal is there as always.
     expect((await fetch(`${network.url}/portal/sign-in`)).status).toBe(200)
+  })
+})
+
+describe('the network cookie on an https network', () => {
+  it('is Secure and SameSite=None whenever PUBLIC_URL is https, whatever NODE_ENV says', async () => {
+    const network = await startTestNetwork({ PUBLIC_URL: 'https://network.example' })
+    try {
+      const s = await createScenario(network.storage)
+      const click = await clickLink(`http://127.0.0.1:${(network.server.address() as AddressInfo).port}`, s.linkCode)
+      expect(click.setCookie).toMatch(/; Secure/i)
+      expect(click.setCookie).toMatch(/SameSite=None/i)
+    } finally {
+      await network.destroy()
+    }
   })
 })
 

@@ -5,7 +5,7 @@ import type { Campaign, Click, Link, Storage } from '../storage/types.js'
 import { Batcher } from './batch.js'
 import type { TtlCache } from './cache.js'
 import { handshakeUrl } from './firstParty.js'
-import { clickCookie, withClick, type ClickMap } from './networkCookie.js'
+import { clickCookie, secureCookies, withClick, type ClickMap } from './networkCookie.js'
 import type { RequestLog } from './requestLog.js'
 import { isBot } from './visitor.js'
 
@@ -157,7 +157,7 @@ export function createClickRecorder(deps: ClickDeps) {
   function cookieFor(clicks: ClickMap, click: Click, campaign: Campaign, now: number): string {
     const seconds = Math.floor(now / 1000)
     const next = withClick(clicks, click.advertiserId, [click.id, seconds, seconds + campaign.cookieWindowDays * 86_400], campaign.attribution === 'first_click', seconds)
-    return clickCookie(next, config.cookieSecret, config.NODE_ENV === 'production', seconds)
+    return clickCookie(next, config.cookieSecret, secureCookies(config), seconds)
   }
 
   return { resolve, peek, answer, record, drain: () => batcher.drain() }

@@ -3,6 +3,7 @@
 // neither blocked third-party cookies nor Safari's 7-day cap on script-set cookies touch.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { getDomain } from 'tldts'
 
 /** The header a shop's proxy adds: its advertiser's proxy key. */
 export const proxyHeader = 'x-nw-proxy'
@@ -68,4 +69,18 @@ export function handshakeUrl(secret: string, path: string, h: Handshake): string
   const url = new URL(path.replace(/\/$/, '') + '/r', new URL(h.location).origin)
   url.searchParams.set('h', handshakeToken(secret, h))
   return url.href
+}
+
+/**
+ * The shop's registrable domain for the first-party cookie (`pay.shop.example` → `shop.example`, by the public
+ * suffix list), so a thank-you page on another subdomain sends it too; undefined (a host-only cookie) for an IP
+ * address, a single label such as localhost, or anything unparseable.
+ */
+export function cookieDomain(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return getDomain(new URL(url).hostname) ?? undefined
+  } catch {
+    return undefined
+  }
 }

@@ -45,7 +45,15 @@ export function withClick(clicks: ClickMap, advertiserId: string, entry: [string
 }
 
 /** The cookie lives as long as its longest-lived entry; a short campaign's click never expires the others. */
-export function clickCookie(clicks: ClickMap, secret: string, secure: boolean, now = Date.now() / 1000): string {
+/**
+ * Secure (and SameSite=None, so that it rides on the shop's cross-site pixels and beacons) wherever the
+ * network is served over https — not only when NODE_ENV says production, or an https staging network would
+ * silently lose the cookie on every cross-site hit.
+ */
+export const secureCookies = (config: { NODE_ENV: string; publicUrl: string }) => config.NODE_ENV === 'production' || config.publicUrl.startsWith('https:')
+
+/** `domain`: in first-party mode, the shop's registrable domain, so every subdomain of the shop sends it. */
+export function clickCookie(clicks: ClickMap, secret: string, secure: boolean, now = Date.now() / 1000, domain?: string): string {
   // Keep the most recent advertisers only, so the cookie stays small.
   const entries = Object.entries(clicks).filter(([, e]) => expiresAt(e) > now).sort((a, b) => b[1][1] - a[1][1]).slice(0, maxAdvertisers)
   const value = `s:${signature.sign(JSON.stringify(Object.fromEntries(entries)), secret)}`
@@ -56,5 +64,6 @@ export function clickCookie(clicks: ClickMap, secret: string, secure: boolean, n
     // Sent on the advertiser's pixel requests, which are third-party from the network's point of view.
     sameSite: secure ? 'none' : 'lax',
     secure,
+    ...(domain && { domain }),
   })
 }

@@ -17,8 +17,8 @@ import type { Campaign, Storage, TrackingCode } from '../storage/types.js'
 import type { TtlCache } from './cache.js'
 import type { ClickRecorder } from './clicks.js'
 import type { ConversionIngest, ConversionOutcome } from './conversions.js'
-import { clickCookie, readClicks, withClick } from './networkCookie.js'
-import { handshakeMaxAgeSeconds, proxiedFor, proxyHeader, readHandshake } from './firstParty.js'
+import { clickCookie, readClicks, secureCookies, withClick } from './networkCookie.js'
+import { cookieDomain, handshakeMaxAgeSeconds, proxiedFor, proxyHeader, readHandshake } from './firstParty.js'
 import { clientAddress, type TrustProxy } from '../trustProxy.js'
 import { conversionParams, trackingParams } from './params.js'
 import type { RequestLog } from './requestLog.js'
@@ -123,7 +123,7 @@ const oneMoreHop = (trust: TrustProxy): TrustProxy => {
 export function createTrackingRoutes(deps: TrackingRouteDeps) {
   const { config } = deps
   const trustProxy = config.trustProxy
-  const secure = config.NODE_ENV === 'production'
+  const secure = secureCookies(config)
   // A shop's proxy with its valid key speaks for its visitor; anything else is the socket's peer under TRUST_PROXY.
   const clientIp = (req: IncomingMessage, trust: TrustProxy): string =>
     req.headers[proxyHeader] !== undefined && proxiedFor(req, config.cookieSecret) ? clientAddress(req, oneMoreHop(trust)) : clientAddress(req, trust)
@@ -355,7 +355,8 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     const headers: Record<string, string> = { Location: h.location, 'Cache-Control': noStore, 'Referrer-Policy': 'no-referrer-when-downgrade' }
     if (now - h.clickedAt <= handshakeMaxAgeSeconds && h.expiresAt > now) {
       const clicks = withClick(readClicks(req, config.cookieSecret), h.advertiserId, [h.clickId, h.clickedAt, h.expiresAt], h.firstClick, now)
-      headers['Set-Cookie'] = clickCookie(clicks, config.cookieSecret, secure, now)
+      // /r is on the landing site itself (the handshake chose it), so its registrable domain always matches.
+      headers['Set-Cookie'] = clickCookie(clicks, config.cookieSecret, secure, now, cookieDomain(h.location))
     }
     res.writeHead(302, headers)
     res.end()
@@ -378,7 +379,9 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       const expiresAt = campaign ? clickedAt + campaign.cookieWindowDays * 86_400 : 0
       if (click && campaign && expiresAt > now) {
         const clicks = withClick(readClicks(req, config.cookieSecret), click.advertiserId, [click.id, clickedAt, expiresAt], campaign.attribution === 'first_click', now)
-        headers['Set-Cookie'] = clickCookie(clicks, config.cookieSecret, secure, now)
+        // The page that called: its Origin (a beacon's POST carries it), else its Referer; neither, host-only.
+        const page = req.headers.origin && req.headers.origin !== 'null' ? req.headers.origin : req.headers.referer
+        headers['Set-Cookie'] = clickCookie(clicks, config.cookieSecret, secure, now, cookieDomain(page))
       } else headers['X-Nw-Reason'] = !click ? 'unknown_click' : click.bot ? 'bot_click' : 'expired_window'
     } catch (error) {
       // A landing call never fails the page; the click id is still in the tracker's own cookie.
