@@ -1,18 +1,44 @@
 // Starts the real network server in-process on a free port: on an embedded store, or on a fresh database of
 // the PostgreSQL server named by TEST_DATABASE_URL.
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createHash, randomUUID } from 'node:crypto'
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../server/src/config.js'
 import { createLogger } from '../../server/src/logger.js'
 import { startNetwork, type Network } from '../../server/src/main.js'
 import pg from 'pg'
+import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 
 export type TestDriver = 'pglite' | 'postgres'
 /** The drivers an integration test can run on here: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const testDrivers: TestDriver[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
 if (!process.env.TEST_DATABASE_URL) console.warn('[network] integration tests run on pglite only: TEST_DATABASE_URL is not set')
+
+/** A migrated database on the test server to clone (CREATE DATABASE … TEMPLATE), built once per migrations' source. */
+let serverTemplate: Promise<string> | undefined
+function migratedServerTemplate(admin: pg.Client, server: string): Promise<string> {
+  serverTemplate ??= (async () => {
+    const name = `net_template_${migrationsHash()}`
+    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+    if (rows.length) return name
+    // Built under another name and renamed when migrated: a half-built template is never cloned.
+    const building = `net_tbuild_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+    await admin.query(`CREATE DATABASE ${building}`)
+    const url = new URL(server)
+    url.pathname = `/${building}`
+    const storage = new PostgresStorage({ driver: 'postgres', connectionString: url.href })
+    await storage.connect()
+    await storage.close()
+    try {
+      await admin.query(`ALTER DATABASE ${building} RENAME TO ${name}`)
+    } catch {
+      await admin.query(`DROP DATABASE IF EXISTS ${building}`)
+    }
+    return name
+  })()
+  return serverTemplate
+}
 
 /** A database of its own on the test server, dropped afterwards. */
 async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -20,7 +46,17 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   const name = `net_${randomUUID().replaceAll('-', '').slice(0, 12)}`
   const admin = new pg.Client({ connectionString: server })
   await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
+  const template = await migratedServerTemplate(admin, server)
+  // Two clones of one template at the same instant may be refused (55006, "being accessed"): try again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+      break
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
+    }
+  }
   const url = new URL(server)
   url.pathname = `/${name}`
   return {
@@ -38,6 +74,41 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   }
 }
 
+/** Names a template after what makes it: the migrations' source, the agenda schema and PGlite's version. */
+function migrationsHash(): string {
+  const root = new URL('../../', import.meta.url)
+  return createHash('sha256')
+    .update(readFileSync(new URL('server/src/storage/postgres/migrations.ts', root)))
+    .update(readFileSync(new URL('node_modules/@electric-sql/pglite/package.json', root)))
+    .update(readFileSync(new URL('node_modules/@agendajs/postgres-backend/package.json', root)))
+    .digest('hex').slice(0, 16)
+}
+
+/**
+ * A migrated embedded database to copy instead of creating one per test network: a fresh PGlite folder costs
+ * 3–5 s (initdb in wasm, then the migrations), a copy about one. Shared by every worker through a folder named
+ * after the migrations' source and PGlite's version, published by an atomic rename (the first to finish wins;
+ * the others use it).
+ */
+let template: Promise<string> | undefined
+function pgliteTemplate(): Promise<string> {
+  template ??= (async () => {
+    const final = join(tmpdir(), `network-test-template-${migrationsHash()}`)
+    if (existsSync(join(final, 'PG_VERSION'))) return final
+    const building = mkdtempSync(join(tmpdir(), 'network-test-template-building-'))
+    const storage = new PostgresStorage({ driver: 'pglite', dataDir: building })
+    await storage.connect()
+    await storage.close()
+    try {
+      renameSync(building, final)
+    } catch {
+      rmSync(building, { recursive: true, force: true })
+    }
+    return final
+  })()
+  return template
+}
+
 export interface TestNetwork extends Network {
   dataDir: string
   /** Stops the server and removes its data folder. */
@@ -47,6 +118,8 @@ export interface TestNetwork extends Network {
 export async function startTestNetwork(env: Record<string, string> = {}, dataDir?: string, options: { processEvery?: number; driver?: TestDriver } = {}): Promise<TestNetwork> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'network-test-'))
   const database = options.driver === 'postgres' ? await freshDatabase() : null
+  // A folder of the test's own on the embedded store starts as a copy of the migrated template.
+  if (!dataDir && !database && !env.DATA_DIR && !env.DATABASE_URL && !env.MONGODB_URI) cpSync(await pgliteTemplate(), dir, { recursive: true })
   const config = loadConfig({
     PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', NODE_ENV: 'test', SEED_DEMO: 'false', ...(database && { DATABASE_URL: database.url }), ...env,
   })
