@@ -6,6 +6,7 @@ import { newId } from '../../server/src/ids.js'
 import { JobName } from '../../server/src/jobs/definitions.js'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { RequestLogEntry } from '../../server/src/storage/types.js'
+import { createScenario } from '../support/fixtures.js'
 import { runJobOk } from '../support/jobs.js'
 import { startTestNetwork, testDrivers, type TestNetwork } from '../support/network.js'
 
@@ -42,7 +43,8 @@ describe.each(testDrivers)('retention jobs on %s', (driver) => {
     expect(kept).toEqual(['now', 'hours-ago', 'just-within'])
   })
 
-  it(`forgets buyer addresses and names on orders and messages older than BUYER_DATA_RETENTION_DAYS (${buyerDataDays}), and only those`, async () => {
+  it(`forgets buyer addresses and names on orders, messages and conversions older than BUYER_DATA_RETENTION_DAYS (${buyerDataDays}), and only those`, async () => {
+    const advertiser = await createScenario(network.storage)
     const shopId = newId('acc')
     await network.storage.accounts.create({ id: shopId, name: 'Retention Shop', email: `${shopId}@shops.example`, roles: ['publisher'], status: 'active', passwordHash: null })
     /** An order and its offer email, both received `age` ago (the store's own created_at, set back). */
@@ -57,7 +59,12 @@ describe.each(testDrivers)('retention jobs on %s', (driver) => {
       const at = new Date(Date.now() - age)
       await sql().query('UPDATE orders SET created_at = $2 WHERE id = $1', [order.id, at])
       await sql().query('UPDATE messages SET created_at = $2 WHERE id = $1', [message.id, at])
-      return { order: order.id, message: message.id, label }
+      // The advertiser's conversion of a sale reported with the buyer's email (the pixel's `email`).
+      await fetch(`${network.url}/px?t=${advertiser.trackingCode}&id=ret-${label}&amount=12.34&email=${label}%40buyer.example`)
+      const conversion = (await network.storage.conversions.getByOrder(advertiser.advertiserId, `ret-${label}`))!
+      expect(conversion.customerEmail).toBe(`${label}@buyer.example`)
+      await sql().query('UPDATE conversions SET created_at = $2 WHERE id = $1', [conversion.id, at])
+      return { order: order.id, message: message.id, conversion: conversion.id, label }
     }
     const old = await sale('old', 40 * day)
     const past = await sale('past', buyerDataDays * day + margin)
@@ -69,10 +76,12 @@ describe.each(testDrivers)('retention jobs on %s', (driver) => {
     for (const gone of [old, past]) {
       expect(await network.storage.orders.get(gone.order), gone.label).toMatchObject({ email: null, name: null, total: 1234, customerId: `cust-${gone.label}` })
       expect(await network.storage.messages.get(gone.message), gone.label).toMatchObject({ recipient: null, status: 'sent' })
+      expect(await network.storage.conversions.get(gone.conversion), gone.label).toMatchObject({ customerEmail: null, amount: 1234 })
     }
     for (const kept of [within, recent]) {
       expect(await network.storage.orders.get(kept.order), kept.label).toMatchObject({ email: `${kept.label}@buyer.example`, name: `Buyer ${kept.label}` })
       expect(await network.storage.messages.get(kept.message), kept.label).toMatchObject({ recipient: `${kept.label}@buyer.example` })
+      expect(await network.storage.conversions.get(kept.conversion), kept.label).toMatchObject({ customerEmail: `${kept.label}@buyer.example` })
     }
   })
 })

@@ -230,6 +230,19 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
     })
 
     describe('conversions', () => {
+      it('forgets the buyer email of conversions created before the cutoff, and only those', async () => {
+        const adv = await account()
+        const old = (await s.conversions.insertIfAbsent(conversion(adv.id, { customerEmail: 'old@buyer.example' }), [])).conversion
+        // The next conversion is created strictly later than the first (a cutoff between the two).
+        while (Date.now() <= old.createdAt.getTime() + 1) await new Promise((resolve) => setTimeout(resolve, 1))
+        const recent = (await s.conversions.insertIfAbsent(conversion(adv.id, { customerEmail: 'recent@buyer.example' }), [])).conversion
+        expect(recent.createdAt.getTime()).toBeGreaterThan(old.createdAt.getTime() + 1)
+        const cutoff = new Date(old.createdAt.getTime() + 1)
+        expect(await s.conversions.forgetBefore(cutoff)).toBeGreaterThanOrEqual(1)
+        expect(await s.conversions.get(old.id)).toMatchObject({ customerEmail: null, amount: old.amount, orderId: old.orderId })
+        expect(await s.conversions.get(recent.id)).toMatchObject({ customerEmail: 'recent@buyer.example' })
+        expect(await s.conversions.forgetBefore(cutoff)).toBe(0)
+      })
       it('inserts a conversion with its ledger entries, then refuses the same order id for that advertiser', async () => {
         const adv = await account()
         const pub = await account(['publisher'])

@@ -58,7 +58,8 @@ export async function defineJobs(agenda: Agenda, services: Services): Promise<vo
     const before = new Date(Date.now() - config.BUYER_DATA_RETENTION_DAYS * 86_400_000)
     const orders = await storage.orders.forgetBefore(before)
     const messages = await storage.messages.forgetBefore(before)
-    logger.info({ orders, messages, before }, 'buyer data forgotten')
+    const conversions = await storage.conversions.forgetBefore(before)
+    logger.info({ orders, messages, conversions, before }, 'buyer data forgotten')
   })
   agenda.define<{ accountId: string }>(JobName.reattributeRevenue, async (job) => {
     const written = await revenue.reattribute(job.attrs.data.accountId)

@@ -675,6 +675,8 @@ export interface Storage {
     transition(transition: ConversionTransition): Promise<Conversion | null>
     /** Attributes an unattributed pending conversion (see ConversionUpgrade); null when its guard failed. */
     upgrade(upgrade: ConversionUpgrade): Promise<Conversion | null>
+    /** Clears the buyer's email of conversions created before `before` (buyer-data retention); returns how many. */
+    forgetBefore(before: Date): Promise<number>
   }
   ledger: {
     /** Appends all entries or none; false (and nothing written) when any key already exists. */

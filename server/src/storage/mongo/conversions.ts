@@ -37,6 +37,10 @@ export function conversions(m: Models): Storage['conversions'] {
     return d ? toConversion(d) : null
   }
   return {
+    async forgetBefore(before) {
+      const { modifiedCount } = await m.Conversion.updateMany({ createdAt: { $lt: before }, customerEmail: { $ne: null } }, { $set: { customerEmail: null } })
+      return modifiedCount
+    },
     async insertIfAbsent(c, ledger) {
       const { id, ...fields } = c
       const doc: ConversionDoc = { _id: id, ...fields, createdAt: new Date(), seq: nextSeq(), decidedAt: null }

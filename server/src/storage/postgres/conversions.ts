@@ -41,6 +41,10 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
     return rows[0] ? toConversion(rows[0]) : null
   }
   return {
+    async forgetBefore(before) {
+      const { rowCount } = await sql.query('UPDATE conversions SET customer_email = NULL WHERE created_at < $1 AND customer_email IS NOT NULL', [before])
+      return rowCount
+    },
     async insertIfAbsent(c, ledger) {
       const inserted = await sql.transaction(async (tx) => {
         const { rows } = await tx.query(
