@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { newApiKey, newId } from '../../server/src/ids.js'
 import type { Storage } from '../../server/src/storage/types.js'
+import { JobName } from '../../server/src/jobs/definitions.js'
 import { startFakeMailgun, type FakeMailgun } from '../support/fakeMailgun.js'
+import { jobsSettled } from '../support/jobs.js'
 import { startTestNetwork, type TestNetwork } from '../support/network.js'
 
 let network: TestNetwork
@@ -86,7 +88,8 @@ describe('order notification → offer email in the shop’s name', () => {
     await until(async () => (await network.storage.messages.get(body.order.message.id))?.status === 'sent')
     const message = (await network.storage.messages.get(body.order.message.id))!
     expect(message).toMatchObject({ status: 'sent', attempts: 1, providerId: expect.stringMatching(/@mg\.network\.example>$/), channel: 'email', recipient: o.email })
-    await new Promise((r) => setTimeout(r, 300))
+    // Every send job has run and none waits for a retry: no second email can still come.
+    await jobsSettled(network.storage, JobName.sendOfferEmail)
     expect(mailgun.requests).toHaveLength(1)
   })
 
@@ -123,7 +126,7 @@ describe('order notification → offer email in the shop’s name', () => {
     const bodies = await Promise.all(responses.map((r) => r.json()))
     expect(bodies.filter((b) => b.order.created)).toHaveLength(1)
     await mailgun.waitFor(1)
-    await new Promise((r) => setTimeout(r, 800))
+    await jobsSettled(network.storage, JobName.sendOfferEmail)
     expect(mailgun.requests.filter((m) => m.fields.to?.[0] === o.email)).toHaveLength(1)
   })
 
@@ -139,7 +142,7 @@ describe('order notification → offer email in the shop’s name', () => {
     expect(await fetch(link.replace(/s=[\w-]+/, 's=forged'), { method: 'POST' }).then((r) => r.status)).toBe(400)
     const again = await (await notify(order({ email }))).json()
     expect(again.order.message).toMatchObject({ status: 'suppressed' })
-    await new Promise((r) => setTimeout(r, 500))
+    await jobsSettled(network.storage, JobName.sendOfferEmail)
     expect(mailgun.requests).toHaveLength(1)
     expect(first.order.message.id).not.toBe(again.order.message.id)
   })
@@ -158,7 +161,7 @@ describe('order notification → offer email in the shop’s name', () => {
     expect(result.results[1].error.field).toBe('orders.1.orderId')
     expect(result.results[2].error.field).toBe('orders.2.status')
     expect((await notify({ orders: [] })).status).toBe(400)
-    await new Promise((r) => setTimeout(r, 300))
+    await jobsSettled(network.storage, JobName.sendOfferEmail)
     expect(mailgun.requests).toHaveLength(0)
   })
 })
@@ -228,7 +231,7 @@ describe('send failures (a network that polls often, as retries are scheduled, n
     const { order: { message } } = await (await notifyHere(order())).json()
     const m = await until(async () => { const x = await retrying.storage.messages.get(message.id); return x?.status === 'failed' && x })
     expect(m.error).toMatch(/400/)
-    await new Promise((r) => setTimeout(r, 1500))
+    await jobsSettled(retrying.storage, JobName.sendOfferEmail)
     expect(mailgun.requests).toHaveLength(1)
   })
 

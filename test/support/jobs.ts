@@ -38,3 +38,19 @@ export async function runJobOk(storage: Storage, name: string, data: Record<stri
   const run = await runJob(storage, name, data)
   if (run.failed) throw new Error(`job ${name} failed: ${run.failReason}`)
 }
+
+/**
+ * Resolves once no job named `name` is due, waiting for a retry, or running: the deterministic point after
+ * which "nothing more happened" (no second email, say) can be asserted without sleeping.
+ */
+export async function jobsSettled(storage: Storage, name: string, timeoutMs = 20_000): Promise<void> {
+  const sql = (storage as PostgresStorage).sql
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const { rows } = await sql.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM agenda_jobs WHERE name = $1 AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)', [name])
+    if (rows[0]!.n === 0) return
+    if (Date.now() > end) throw new Error(`jobs ${name} still pending after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
