@@ -1,7 +1,7 @@
 // Starts the real network server in-process on a free port: on an embedded store, or on a fresh database of
 // the PostgreSQL server named by TEST_DATABASE_URL.
 import { createHash, randomUUID } from 'node:crypto'
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../server/src/config.js'
@@ -118,8 +118,9 @@ export interface TestNetwork extends Network {
 export async function startTestNetwork(env: Record<string, string> = {}, dataDir?: string, options: { processEvery?: number; driver?: TestDriver } = {}): Promise<TestNetwork> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'network-test-'))
   const database = options.driver === 'postgres' ? await freshDatabase() : null
-  // A folder of the test's own on the embedded store starts as a copy of the migrated template.
-  if (!dataDir && !database && !env.DATA_DIR && !env.DATABASE_URL && !env.MONGODB_URI) cpSync(await pgliteTemplate(), dir, { recursive: true })
+  // An empty folder on the embedded store (the test's own, or a fresh one a restart test passes) starts as a
+  // copy of the migrated template.
+  if (!database && !env.DATA_DIR && !env.DATABASE_URL && !env.MONGODB_URI && readdirSync(dir).length === 0) cpSync(await pgliteTemplate(), dir, { recursive: true })
   const config = loadConfig({
     PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', NODE_ENV: 'test', SEED_DEMO: 'false', ...(database && { DATABASE_URL: database.url }), ...env,
   })
