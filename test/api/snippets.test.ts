@@ -1,5 +1,6 @@
 // The ready-to-paste snippets of a tracking code, character for character: a snippet that drifts from what
-// the tracking endpoints accept breaks every advertiser who pastes it.
+// the tracking endpoints accept breaks every advertiser who pastes it. The text is pinned here; that it works is
+// proved in snippetsRun.test.ts, which runs the served cURL, Node, PHP and Python calls against a real network.
 import { describe, expect, it } from 'vitest'
 import * as snippets from '../../server/src/api/snippets.js'
 import type { SnippetInput } from '../../server/src/api/snippets.js'

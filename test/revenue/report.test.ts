@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newId } from '../../server/src/ids.js'
 import { createRevenue, reattributeJob } from '../../server/src/revenue/index.js'
 import { defaultRules } from '../../server/src/revenue/settings.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { Message } from '../../server/src/storage/types.js'
+import { runJob, type JobRun } from '../support/jobs.js'
 import type { TestNetwork } from '../support/network.js'
 import { account, campaign, hoursAgo, sentMessage, startRevenueNetwork, type TestAccount } from './support.js'
 
@@ -36,6 +38,18 @@ async function order(a: TestAccount, email: string, amount: string, orderedAt: D
   const res = await a.call('POST', '/orders', { orderId: `O-${++n}`, email, amount, currency: 'EUR', status: 'delivered', orderedAt: orderedAt.toISOString(), ...extra })
   expect(res.status).toBe(202)
   return res.body.order as { id: string; orderId: string }
+}
+/** Waits for the network's Agenda to finish the account's job `name` (queued by the product, not by the test). */
+async function finishedJob(name: string, accountId: string, timeoutMs = 20_000) {
+  const sql = (network.storage as PostgresStorage).sql
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const { rows } = await sql.query(
+      "SELECT last_finished_at, failed_at, fail_reason FROM agenda_jobs WHERE name = $1 AND data->>'accountId' = $2 AND last_finished_at IS NOT NULL", [name, accountId])
+    if (rows[0]) return rows[0] as { last_finished_at: Date; failed_at: Date | null; fail_reason: string | null }
+    if (Date.now() > end) throw new Error(`job ${name} for ${accountId} did not finish within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
 }
 const report = async (a: TestAccount, query = '') => {
   const res = await a.call('GET', `/revenue/report${query}`)
@@ -204,25 +218,52 @@ describe('the report', () => {
     expect((await report(a)).campaigns.map((c: { name: string }) => c.name)).toEqual(['First'])
   })
 
-  it('re-attributes a few stale orders before answering, and says how many are left to the job when there are many', async () => {
+  it('re-attributes an account\'s orders in the job a rule change queues, before any report is asked for', async () => {
+    const a = await advertiser()
+    const bob = buyer()
+    const m = await sentMessage(network.storage, shop.id, bob, hoursAgo(50), a.campaigns)
+    await event(m, 'opened', hoursAgo(49))
+    const orders = []
+    for (const h of [3, 2, 1]) orders.push(await order(a, bob, '10.00', hoursAgo(h)))
+    // Under the default rule (a click within 24 hours) the opened email brought nothing.
+    for (const o of orders) expect(await network.storage.attributions.get(o.id)).toMatchObject({ messageId: null, settingsVersion: 0 })
+    const patched = await a.call('PATCH', '/revenue/settings', { channels: { email: { event: 'opened', window: 3, unit: 'days' } } })
+    expect(patched.body.settings.version).toBe(1)
+    // The change queued the real job on the network's Agenda; its end is the point to look at the data.
+    const run = await finishedJob(reattributeJob, a.id)
+    expect(run.failed_at).toBeNull()
+    for (const o of orders) {
+      expect(await network.storage.attributions.get(o.id)).toMatchObject({ messageId: m.id, campaignId: a.campaigns[0], channel: 'email', settingsVersion: 1 })
+    }
+    expect((await report(a)).totals).toMatchObject({ purchases: 3, revenue: { amount: 3000 } })
+  })
+
+  it('re-attributes a few stale orders before answering, and leaves many to the job, which does them', async () => {
     const a = await advertiser()
     const bob = buyer()
     const m = await sentMessage(network.storage, shop.id, bob, hoursAgo(50), a.campaigns)
     await event(m, 'opened', hoursAgo(49))
     for (const h of [3, 2, 1]) await order(a, bob, '10.00', hoursAgo(h))
-    const queued: unknown[] = []
-    const revenue = createRevenue({ ...network.services, runNow: async (job, data) => void queued.push({ job, data }), inlineLimit: 2 })
+    // A revenue service that re-attributes at most 2 orders itself; what it queues runs as the network's real job.
+    const runs: Promise<JobRun>[] = []
+    const revenue = createRevenue({ ...network.services, runNow: async (job, data) => void runs.push(runJob(network.storage, job, data)), inlineLimit: 2 })
     // A settings change whose job has not run: 3 stale orders, more than this service re-attributes itself.
     const put = (channels: typeof defaultRules) => network.storage.revenueSettings.put({ accountId: a.id, currency: 'EUR', excludedTags: [], channels })
-    await put({ ...defaultRules, email: { event: 'opened', window: 3, unit: 'days' } })
+    const changed = await put({ ...defaultRules, email: { event: 'opened', window: 3, unit: 'days' } })
     const before = await revenue.report({ id: a.id }, 'advertiser', hoursAgo(24), new Date())
     expect(before).toMatchObject({ pending: 3, totals: { purchases: 0 } })
-    expect(queued).toEqual([{ job: reattributeJob, data: { accountId: a.id } }])
-    await revenue.reattribute(a.id)
+    expect(runs).toHaveLength(1)
+    expect(await runs[0]).toMatchObject({ failed: false })
+    // The job did all three: nothing is left stale, and the same report now counts them without doing any itself.
+    const summary = await network.storage.attributions.summarize({
+      view: 'advertiser', accountId: a.id, from: hoursAgo(24), to: new Date(), currency: 'EUR', excludedTags: [], settingsVersion: changed.version,
+    })
+    expect(summary.stale).toBe(0)
     expect(await revenue.report({ id: a.id }, 'advertiser', hoursAgo(24), new Date())).toMatchObject({ pending: 0, totals: { purchases: 3 } })
     // Within the limit the report does it itself.
     await put(defaultRules)
     expect(await revenue.report({ id: a.id }, 'advertiser', hoursAgo(1.5), new Date())).toMatchObject({ pending: 0, totals: { purchases: 0 } })
+    expect(runs).toHaveLength(1)
   })
 
   it('refuses a reversed or malformed period', async () => {

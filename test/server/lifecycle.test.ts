@@ -4,8 +4,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Agenda } from 'agenda'
 import { describe, expect, it } from 'vitest'
+import { JobName } from '../../server/src/jobs/definitions.js'
 import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import { clickLink, createScenario } from '../support/fixtures.js'
+import { runJob } from '../support/jobs.js'
 import { startTestNetwork } from '../support/network.js'
+
+async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 15_000, what = 'the condition'): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
 
 describe('server lifecycle', () => {
   it('reports the embedded driver as healthy on /healthz', async () => {
@@ -68,6 +81,68 @@ describe('server lifecycle', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('runs the product\'s own job definitions: the approval a recorded conversion schedules approves it, and every job is defined', async () => {
+    const network = await startTestNetwork()
+    try {
+      const sql = (network.storage as PostgresStorage).sql
+      interface JobRow { data: { at?: number }; next_run_at: Date | null; last_finished_at: Date | null; failed_at: Date | null }
+      const job = async (name: string) =>
+        (await sql.query('SELECT data, next_run_at, last_finished_at, failed_at FROM agenda_jobs WHERE name = $1', [name])).rows as unknown as JobRow[]
+      // defineJobs stored the recurring jobs with their intervals…
+      const recurring = (await sql.query('SELECT name, repeat_interval FROM agenda_jobs WHERE repeat_interval IS NOT NULL ORDER BY name')).rows
+      expect(recurring).toEqual([
+        { name: JobName.approveDue, repeat_interval: '10 minutes' },
+        { name: JobName.forgetBuyers, repeat_interval: '1 day' },
+        { name: JobName.expireInterruptedSends, repeat_interval: '1 minute' },
+        { name: JobName.purgeSessions, repeat_interval: '1 day' },
+        { name: JobName.purgeRequestLog, repeat_interval: '1 day' },
+        { name: JobName.purgeWebhookTokens, repeat_interval: '1 hour' },
+        { name: JobName.refreshRevenueStatistics, repeat_interval: '30 3 * * *' },
+      ].sort((a, b) => (a.name < b.name ? -1 : 1)))
+      // …and the safety-net sweep (which runs at start) is neither running nor due for minutes: whatever approves
+      // the conversion below is the approval run its recording scheduled.
+      await until(async () => {
+        const { rows } = await sql.query('SELECT locked_at, next_run_at FROM agenda_jobs WHERE name = $1', [JobName.approveDue])
+        const sweep = rows[0] as { locked_at: Date | null; next_run_at: Date | null } | undefined
+        return sweep && sweep.locked_at === null && sweep.next_run_at !== null && sweep.next_run_at.getTime() > Date.now() + 60_000
+      }, 15_000, 'the sweep to be done and not due')
+
+      const s = await createScenario(network.storage, { holdDays: 0 })
+      const click = await clickLink(network.url, s.linkCode)
+      const res = await fetch(`${network.url}/api/v1/conversions`, {
+        method: 'POST', headers: { authorization: `Bearer ${s.advertiserKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ orderId: 'jobs-1', amount: '120.00', currency: 'EUR', clickId: click.clickId }),
+      })
+      expect(res.status).toBe(201)
+      const conversion = (await network.storage.conversions.getByOrder(s.advertiserId, 'jobs-1'))!
+      expect(conversion).toMatchObject({ status: 'pending', commission: 1200, publisherId: s.publisherId })
+      expect(await network.storage.ledger.balances(s.publisherId)).toEqual([{ currency: 'EUR', pending: 1200, approved: 0, paid: 0, credit: 0 }])
+      // The recording scheduled one approval run for the five-second bucket its hold period ends in.
+      const scheduled = await job(JobName.approveDueAt)
+      expect(scheduled).toHaveLength(1)
+      const at = scheduled[0]!.data.at!
+      expect(at % 5000).toBe(0)
+      expect(at).toBeGreaterThanOrEqual(conversion.approveAt!.getTime())
+      expect(scheduled[0]!.next_run_at?.getTime()).toBe(at)
+
+      const ran = await until(async () => (await job(JobName.approveDueAt)).find((row) => row.last_finished_at), 15_000, 'the approval run')
+      expect(ran.failed_at).toBeNull()
+      expect(await network.storage.conversions.get(conversion.id)).toMatchObject({ status: 'approved', decidedAt: expect.any(Date) })
+      expect(await network.storage.ledger.balances(s.publisherId)).toEqual([{ currency: 'EUR', pending: 0, approved: 1200, paid: 0, credit: 0 }])
+      const entries = await network.storage.ledger.listByAccount(s.publisherId)
+      expect(entries.map((e) => [e.bucket, e.amount]).sort()).toEqual([['approved', 1200], ['pending', -1200], ['pending', 1200]])
+
+      // Every job the product names is defined in the running network: each runs to its end there, without failing
+      // (an undefined job would never be picked up).
+      const data: Partial<Record<string, Record<string, unknown>>> = {
+        [JobName.sendOfferEmail]: { messageId: 'msg_none' }, [JobName.reattributeRevenue]: { accountId: s.advertiserId }, [JobName.approveDueAt]: { at: Date.now() },
+      }
+      for (const name of Object.values(JobName)) expect(await runJob(network.storage, name, data[name] ?? {}), name).toMatchObject({ failed: false })
+    } finally {
+      await network.destroy()
+    }
+  }, 60_000)
 
   it('refuses to start with a bad setting and names it', () => {
     const result = spawnSync(process.execPath, ['server/dist/main.js'], { env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 20_000 })

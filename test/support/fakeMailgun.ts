@@ -1,5 +1,6 @@
 // A local stand-in for Mailgun's HTTP API (real HTTP, real multipart parsing), for mailgun.js to talk to
-// through its `url` option. It records what it received and answers with scripted statuses.
+// through its `url` option. It records what it received and answers with scripted statuses; a test may hold a
+// response (the request is recorded at once, the answer waits) to put a concurrent sender at a known point.
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
@@ -21,8 +22,18 @@ export interface FakeMailgun {
   requests: ReceivedMessage[]
   /** Statuses to answer the next requests with, in order; then 200. */
   failNext(...statuses: number[]): void
+  /**
+   * Holds the answer to the next request until `release()`: `received` resolves as soon as that request is
+   * recorded, while its sender still waits for Mailgun. Later requests are answered as usual.
+   */
+  holdNext(): HeldResponse
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>
   close(): Promise<void>
+}
+
+export interface HeldResponse {
+  received: Promise<ReceivedMessage>
+  release(): void
 }
 
 async function formFields(req: IncomingMessage): Promise<Record<string, string[]>> {
@@ -42,6 +53,8 @@ export async function startFakeMailgun(): Promise<FakeMailgun> {
   const messages: ReceivedMessage[] = []
   const requests: ReceivedMessage[] = []
   const script: number[] = []
+  const holds: { received: (m: ReceivedMessage) => void; released: Promise<void> }[] = []
+  const releases: (() => void)[] = []
   const server = createServer(async (req, res) => {
     const match = /^\/v3\/([^/]+)\/messages$/.exec(req.url ?? '')
     if (req.method !== 'POST' || !match) {
@@ -51,6 +64,11 @@ export async function startFakeMailgun(): Promise<FakeMailgun> {
     const fields = await formFields(req)
     const received: ReceivedMessage = { domain: match[1]!, authorization: req.headers.authorization, fields, get: (n) => fields[n]?.[0], at: Date.now() }
     requests.push(received)
+    const hold = holds.shift()
+    if (hold) {
+      hold.received(received)
+      await hold.released
+    }
     const status = script.shift() ?? 200
     if (status !== 200) {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `scripted ${status}` }))
@@ -67,6 +85,15 @@ export async function startFakeMailgun(): Promise<FakeMailgun> {
     messages,
     requests,
     failNext: (...statuses) => void script.push(...statuses),
+    holdNext() {
+      let received!: (m: ReceivedMessage) => void
+      let release!: () => void
+      const receivedPromise = new Promise<ReceivedMessage>((resolve) => (received = resolve))
+      const released = new Promise<void>((resolve) => (release = resolve))
+      holds.push({ received, released })
+      releases.push(release)
+      return { received: receivedPromise, release }
+    },
     async waitFor(count, timeoutMs = 10_000) {
       const end = Date.now() + timeoutMs
       while (messages.length < count) {
@@ -76,6 +103,7 @@ export async function startFakeMailgun(): Promise<FakeMailgun> {
       return messages
     },
     close: () => new Promise<void>((resolve) => {
+      for (const release of releases) release()
       server.close(() => resolve())
       server.closeAllConnections()
     }),

@@ -46,8 +46,20 @@ describe('transport fallback', () => {
     expect(hits.map((hit) => hit.via)).toEqual(['image'])
   })
 
-  it('falls back to the image pixel when sendBeacon throws', async () => {
+  // sendBeacon throwing (a page or an extension replaced it, a browser that refuses the URL) lands in the same
+  // catch as a throwing fetch: the image pixel, at once — fetch is not tried, and the hit is sent exactly once.
+  it('falls back to the image pixel, without trying fetch, when sendBeacon throws and fetch works', async () => {
+    const hits = await convert({ beacon: 'throw', fetch: 'resolve' })
+    expect(hits).toEqual([expect.objectContaining({ via: 'image', url: `${NETWORK}/px`, body: BODY })])
+  })
+
+  it('falls back to the image pixel when sendBeacon and fetch both throw', async () => {
     const hits = await convert({ beacon: 'throw', fetch: 'throw' })
-    expect(hits.map((hit) => hit.via)).toEqual(['image'])
+    expect(hits).toEqual([expect.objectContaining({ via: 'image', url: `${NETWORK}/px`, body: BODY })])
+  })
+
+  it('falls back to the image pixel when sendBeacon throws and fetch fails on the network', async () => {
+    const hits = await convert({ beacon: 'throw', fetch: 'reject' })
+    expect(hits).toEqual([expect.objectContaining({ via: 'image', url: `${NETWORK}/px`, body: BODY })])
   })
 })
