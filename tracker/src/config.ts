@@ -18,5 +18,6 @@ export let data: DOMStringMap
 export let endpoint: string
 export const readConfig = (script: HTMLScriptElement): void => {
   data = script.dataset
-  endpoint = new URL(data.endpoint || script.src.replace(/\/[^/]*$/, ''), location.href).href.replace(/\/$/, '')
+  // `new URL('.', src)` is the script's folder (its query dropped); an absolute URL ignores the base.
+  endpoint = new URL(data.endpoint || new URL('.', script.src), location.href).href.replace(/\/$/, '')
 }

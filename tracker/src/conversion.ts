@@ -20,7 +20,7 @@ export const conversion = (input: Conversion): void => {
   // repeat can only add evidence the first hit lacked), so nothing is remembered in the browser.
   // The page's own names go out as given (the server reads orderId, amount, currency, type, email, name),
   // plus the tracking code and the stored click ids, the latest and the first (the same id, often).
-  const fields = { ...input, t: input.code || data.code, nclid: readClickId(), nclid1: readClickId('nclid1') }
+  const fields = { ...input, t: input.code || data.code, nclid: readClickId(), nclid1: readClickId(1) }
   // URLSearchParams turns each value into String(value): an amount goes out exactly as the page gave it.
   send(endpoint + '/px', new URLSearchParams(Object.entries(fields).filter(([, value]) => value != null) as string[][]))
 }

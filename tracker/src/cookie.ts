@@ -1,10 +1,11 @@
 import { data } from './config'
 
 /**
- * The latest click id (cookie `_nclid`), or with 'nclid1' the first one (`_nclid1`); a stored value that is not
- * a click id counts as none. (String.match builds the RegExp from the string.)
+ * The latest click id (cookie `_nclid`), or with `which` 1 the first one (`_nclid1`); a stored value that is
+ * not a click id counts as none. (String.match builds the RegExp from the string.)
  */
-export const readClickId = (name = 'nclid'): string | undefined => document.cookie.match('(^|; )_' + name + '=([\\w-]{16,64})(;|$)')?.[2]
+export const readClickId = (which: '' | 1 = ''): string | undefined =>
+  document.cookie.match('(^|; )_nclid' + which + '=([\\w-]{16,64})(;|$)')?.[2]
 
 /**
  * Stores the click id as the latest, and as the first when none is kept, for every subdomain of the shop.
@@ -18,7 +19,7 @@ export const storeClickId = (id: string): void => {
       (location.protocol == 'https:' ? ';secure' : '') + (domain ? ';domain=' + domain : '')
     document.cookie = '_nclid' + attributes
     // The first id stays for its window; on a domain the browser refused, it is still missing and tried again.
-    readClickId('nclid1') || (document.cookie = '_nclid1' + attributes)
+    readClickId(1) || (document.cookie = '_nclid1' + attributes)
   }
   if (data.domain) return void write(data.domain)
   const labels = location.hostname.split('.')

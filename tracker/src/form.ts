@@ -15,10 +15,10 @@ export const watchForms = (): void =>
       guard(() => {
         const form = event.target as HTMLFormElement
         if (form.action.startsWith(endpoint + '/conv'))
-          for (const name of ['nclid', 'nclid1']) {
+          for (const which of ['', 1] as const) {
             // A field the form has already keeps its value: the network reads the first of a repeated name.
-            const id = readClickId(name)
-            if (id) event.formData.append(name, id)
+            const id = readClickId(which)
+            if (id) event.formData.append('nclid' + which, id)
           }
       }),
     true,
