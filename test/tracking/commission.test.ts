@@ -19,7 +19,15 @@ describe('commission', () => {
     expect(commissionFor('sale', 10_000, 'USD', campaign(), null)).toEqual({ amount: 1250, currency: 'USD', rule: { kind: 'percent', basisPoints: 1250 } })
     expect(commissionFor('sale', 10_000, 'EUR', campaign({ saleRule: { kind: 'fixed', amount: 500 } }), null)).toEqual({ amount: 500, currency: 'EUR', rule: { kind: 'fixed', amount: 500 } })
     expect(commissionFor('lead', 0, 'EUR', campaign(), null)).toEqual({ amount: 150, currency: 'EUR', rule: { kind: 'fixed', amount: 150 } })
-    expect(commissionFor('lead', 0, 'EUR', campaign({ leadRule: null }), null)).toMatchObject({ amount: 0, rule: null })
+    expect(commissionFor('lead', 0, 'USD', campaign({ leadRule: null }), null)).toEqual({ amount: 0, currency: 'EUR', rule: null })
+  })
+  it('pays nothing, in the sale currency and with no rule, for a sale on a campaign that pays only leads', () => {
+    // A lead-only campaign still records its sales (the advertiser sees them), at a commission of zero.
+    expect(commissionFor('sale', 10_000, 'USD', campaign({ saleRule: null }), null)).toEqual({ amount: 0, currency: 'USD', rule: null })
+    // An override without a sale rule leaves the campaign's (none): still nothing.
+    const leadsOnly = { campaignId: 'cmp', publisherId: 'pub', saleRule: null, leadRule: { kind: 'fixed' as const, amount: 300 } }
+    expect(commissionFor('sale', 10_000, 'USD', campaign({ saleRule: null }), leadsOnly)).toEqual({ amount: 0, currency: 'USD', rule: null })
+    expect(commissionFor('lead', 0, 'USD', campaign({ saleRule: null }), leadsOnly)).toEqual({ amount: 300, currency: 'EUR', rule: leadsOnly.leadRule })
   })
   it('lets a per-publisher override replace the rule of its type only', () => {
     const override = { campaignId: 'cmp', publisherId: 'pub', saleRule: { kind: 'percent' as const, basisPoints: 2000 }, leadRule: null }

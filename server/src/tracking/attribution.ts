@@ -36,7 +36,8 @@ export async function attribute(
   // Several: the campaign's model decides — on the network, from the clicks it issued — not which id the page
   // happened to send. The latest click's campaign says whether the first or the latest click earns.
   const latest = good.at(-1) as Attribution
-  return latest.campaign?.attribution === 'first_click' ? (good[0] as Attribution) : latest
+  // An attributed result always has its campaign (judge below).
+  return (latest.campaign as Campaign).attribution === 'first_click' ? (good[0] as Attribution) : latest
 }
 
 async function judge(deps: AttributionDeps, clickId: string, advertiserId: string, at: Date): Promise<Attribution> {
