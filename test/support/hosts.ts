@@ -6,7 +6,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
-import { CHROMIUM_PATH } from './browser.js'
+import { CHROMIUM_PATH, chromiumArgs } from './browser.js'
 
 /** Every `*.test` host is this machine. */
 export const hostResolverRules = '--host-resolver-rules=MAP *.test 127.0.0.1'
@@ -37,8 +37,7 @@ export async function launchHostBrowser(thirdPartyCookies: ThirdPartyCookies, se
   const persistent = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-quic', '--disable-sync', hostResolverRules,
+      ...chromiumArgs, hostResolverRules,
       ...(secureOrigins.length ? [`--unsafely-treat-insecure-origin-as-secure=${secureOrigins.join(',')}`] : []),
     ],
   })
