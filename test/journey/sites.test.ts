@@ -15,13 +15,13 @@ interface Notification {
 }
 
 /** A stand-in network that records order notifications and answers them slowly. */
-async function slowNetwork(delayMs: number) {
+/** A stand-in network that records order notifications and answers none of them until it is closed. */
+async function silentNetwork() {
   const received: Notification[] = []
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
+  const server: Server = createServer(async (req: IncomingMessage) => {
     let body = ''
     for await (const chunk of req) body += chunk
     if (req.method === 'POST' && req.url === '/api/v1/orders') received.push({ authorization: req.headers.authorization, body: JSON.parse(body) })
-    setTimeout(() => res.writeHead(202, { 'Content-Type': 'application/json' }).end('{}'), delayMs)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
@@ -138,17 +138,17 @@ describe('the demo sites', () => {
   })
 
   it('notify the network of each order at confirmation, without making the buyer wait for its answer', async () => {
-    const network = await slowNetwork(3_000)
-    // The stand-in network is closed before it answers; the shop's complaint about that is expected.
+    // The stand-in network never answers while the test runs: the buyer's confirmation arriving at all proves
+    // the shop did not wait for it (no clock involved). It is closed at the end, unanswered; the shop's
+    // complaint about that comes after the assertions.
+    const network = await silentNetwork()
     const problems: string[] = []
     const shop = await startDemoShop({ port: 0, host: '127.0.0.1', networkUrl: network.url, apiKey: 'nw_demo-key', log: (m) => void problems.push(m) })
     try {
-      const started = Date.now()
       const res = await checkout(shop.url, { flow: 'script', name: 'Bob Buyer', email: 'Bob@Example.com', address: 'Dublin' })
       expect(res.status).toBe(303)
-      expect(Date.now() - started).toBeLessThan(1_500)
       const orderId = /order=([^&]+)/.exec(res.headers.get('location') ?? '')?.[1]
-      await expect.poll(() => network.received.length).toBe(1)
+      await expect.poll(() => network.received.length, { timeout: 8_000 }).toBe(1)
       expect(network.received[0]).toEqual({
         authorization: 'Bearer nw_demo-key',
         body: {

@@ -29,10 +29,13 @@ async function campaign(storage: Storage, advertiserId: string, name: string, le
   return c.id
 }
 
+const POLL_MS = 60_000
+
 beforeAll(async () => {
   mailgun = await startFakeMailgun()
-  // Polling every minute: an email out within a second proves the job was picked up by notification.
-  network = await startTestNetwork({ MAILGUN_API_KEY: 'key-test-123', MAILGUN_DOMAIN: 'mg.network.example', MAILGUN_URL: mailgun.url }, undefined, { processEvery: 60_000 })
+  // Agenda polls every minute here (and once at start): an email out well within that proves the job was
+  // picked up at once, by notification, not by the next poll.
+  network = await startTestNetwork({ MAILGUN_API_KEY: 'key-test-123', MAILGUN_DOMAIN: 'mg.network.example', MAILGUN_URL: mailgun.url }, undefined, { processEvery: POLL_MS })
   shop = await account(network.storage, 'Bob’s "Corner" Shop', ['publisher', 'advertiser'])
   ownCampaignId = await campaign(network.storage, shop.id, 'Corner Shop', 9_999)
   for (const [name, lead] of [['Garden World', 120], ['Book Nook', 300], ['Tea House', 80], ['Shoe Box', 200]] as const) {
@@ -63,15 +66,17 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>, ms =
 }
 
 describe('order notification → offer email in the shop’s name', () => {
-  it('answers 202 before any email work, then Mailgun receives exactly one email within a second', async () => {
+  it('answers 202 before any email work, then Mailgun receives exactly one email at once, not at the next poll', async () => {
     const o = order()
     const started = Date.now()
     const res = await notify(o)
     expect(res.status).toBe(202)
     const body = await res.json()
     expect(body.order).toMatchObject({ orderId: o.orderId, created: true, total: { amount: 5990, currency: 'EUR' }, message: { status: 'queued' } })
-    const [sent] = await mailgun.waitFor(1, 5_000)
-    expect(sent!.at - started).toBeLessThan(1_500)
+    // Not a speed test (npm run bench measures order → email): a sixth of the poll interval leaves a loaded
+    // machine room and still fails if only the next poll sends it.
+    const [sent] = await mailgun.waitFor(1, POLL_MS / 6)
+    expect(sent!.at - started).toBeLessThan(POLL_MS / 6)
     expect(sent!.domain).toBe('mg.network.example')
     expect(sent!.authorization).toBe(`Basic ${Buffer.from('api:key-test-123').toString('base64')}`)
     expect(sent!.get('from')).toBe('"Bob’s Corner Shop" <offers@mg.network.example>')

@@ -8,7 +8,7 @@ import { JobName } from '../../server/src/jobs/definitions.js'
 import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { clickLink, createScenario } from '../support/fixtures.js'
 import { runJob } from '../support/jobs.js'
-import { startTestNetwork } from '../support/network.js'
+import { migratedDataDir, startTestNetwork } from '../support/network.js'
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 15_000, what = 'the condition'): Promise<T> {
   const end = Date.now() + ms
@@ -59,7 +59,7 @@ describe('server lifecycle', () => {
   })
 
   it('runs a job scheduled before a restart after it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'network-agenda-'))
+    const dir = await migratedDataDir('network-agenda-')
     try {
       const before = new PostgresStorage({ driver: 'pglite', dataDir: dir })
       await before.connect()

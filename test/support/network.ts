@@ -109,6 +109,16 @@ function pgliteTemplate(): Promise<string> {
   return template
 }
 
+/**
+ * A new embedded data folder, already migrated (a copy of the template), for a test that opens the store
+ * itself. The caller removes it.
+ */
+export async function migratedDataDir(prefix = 'network-test-'): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  cpSync(await pgliteTemplate(), dir, { recursive: true })
+  return dir
+}
+
 export interface TestNetwork extends Network {
   dataDir: string
   /** Stops the server and removes its data folder. */
