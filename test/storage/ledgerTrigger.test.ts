@@ -3,46 +3,18 @@
 // no code path — ours, a migration, an operator's psql — can rewrite or erase a money movement. Checked with raw
 // SQL on both databases the postgres driver runs on: PGlite, and the PostgreSQL server of TEST_DATABASE_URL.
 import { randomUUID } from 'node:crypto'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { NewLedgerEntry } from '../../server/src/storage/types.js'
+import { embeddedStore, serverStore, testServerUrl, type StoreHarness } from '../support/stores.js'
 
-interface Harness { storage: PostgresStorage; cleanup(): Promise<void> }
-
-const harnesses: [string, () => Promise<Harness>][] = [
-  ['pglite', async () => {
-    const storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://' })
-    await storage.connect()
-    return { storage, cleanup: () => storage.close() }
-  }],
-]
-const serverUrl = process.env.TEST_DATABASE_URL
-if (serverUrl) {
-  harnesses.push(['postgres (server)', async () => {
-    const schema = `ledger_${randomUUID().replaceAll('-', '').slice(0, 12)}`
-    const admin = new pg.Client({ connectionString: serverUrl })
-    await admin.connect()
-    await admin.query(`CREATE SCHEMA ${schema}`)
-    const storage = new PostgresStorage({ driver: 'postgres', connectionString: serverUrl, schema })
-    await storage.connect()
-    return {
-      storage,
-      async cleanup() {
-        await storage.close()
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`)
-        await admin.end()
-      },
-    }
-  }])
-} else {
-  console.warn('[ledger trigger] postgres (server) skipped: TEST_DATABASE_URL is not set')
-}
+const harnesses: [string, () => Promise<StoreHarness>][] = [['pglite', embeddedStore]]
+if (testServerUrl) harnesses.push(['postgres (server)', () => serverStore('ledger')])
+else console.warn('[ledger trigger] postgres (server) skipped: TEST_DATABASE_URL is not set')
 
 const id = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`
 
 describe.each(harnesses)('the ledger is append-only in the database: %s', (_name, create) => {
-  let h: Harness
+  let h: StoreHarness
   beforeAll(async () => { h = await create() })
   afterAll(() => h?.cleanup())
 
