@@ -90,6 +90,7 @@ describe('tracking code snippets', () => {
       ']);',
       '$response = curl_exec($ch);',
       '$status = curl_getinfo($ch, CURLINFO_HTTP_CODE);',
+      "if ($response === false || $status >= 300) error_log('the network did not record the conversion: ' . ($response === false ? curl_error($ch) : \"$status $response\"));",
       'curl_close($ch);',
     ].join('\n'))
     expect(snippets.python(input)).toBe([

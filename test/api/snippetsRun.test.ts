@@ -178,6 +178,14 @@ describe('the tracking code\'s API snippets, as GET /api/v1/tracking-codes/:id s
     await expectConversion('snip-php', clickId)
   })
 
+  itWith(phpReason, 'PHP (curl) logs, in the shop’s PHP error log, a conversion the network refused', async () => {
+    const log = join(dir, `php-errors-${newId('p')}.log`)
+    const out = await runPhp(`${fill(generated.php, { ORDER_ID: 'snip-php-refused' })}`, `ini_set('error_log', ${JSON.stringify(log)});`, { NETWORK_API_KEY: 'nw_not-a-key' })
+    expect(JSON.parse(out).status).toBe(401)
+    expect(readFileSync(log, 'utf8')).toMatch(/the network did not record the conversion: 401 \{"error":\{"code":"[a-z_]+"/)
+    expect(await network.storage.conversions.getByOrder(s.advertiserId, 'snip-php-refused')).toBeNull()
+  })
+
   itWith(pythonReason, 'Python (urllib) records the conversion', async () => {
     const clickId = await visit()
     const out = await runPython(fill(generated.python, { ORDER_ID: 'snip-python', CLICK_ID: clickId }), '', { NETWORK_API_KEY: s.advertiserKey })

@@ -56,6 +56,8 @@ export function orderSnippets(publicUrl: string, currency: string, tracking: Sni
       '    CURLOPT_TIMEOUT => 3,',
       ']);',
       '$response = curl_exec($ch);',
+      '$status = curl_getinfo($ch, CURLINFO_HTTP_CODE);',
+      "if ($response === false || $status >= 300) error_log('order notification failed: ' . ($response === false ? curl_error($ch) : \"$status $response\"));",
       'curl_close($ch);',
     ].join('\n'),
     python: [
