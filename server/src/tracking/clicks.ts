@@ -48,6 +48,7 @@ export interface ClickDeps {
 export function createClickRecorder(deps: ClickDeps) {
   const { config, storage } = deps
   const windowMs = config.DUPLICATE_CLICK_WINDOW_SECONDS * 1000
+  const secure = secureCookies(config)
   // The store checks earlier clicks as it inserts a batch; clicks within one batch are checked here.
   const batcher = new Batcher<Click>((clicks) => storage.clicks.insertMany(clicks, { duplicateWindowMs: windowMs }))
   const recent = new Map<string, { at: number; id: string }>()
@@ -157,7 +158,7 @@ export function createClickRecorder(deps: ClickDeps) {
   function cookieFor(clicks: ClickMap, click: Click, campaign: Campaign, now: number): string {
     const seconds = Math.floor(now / 1000)
     const next = withClick(clicks, click.advertiserId, [click.id, seconds, seconds + campaign.cookieWindowDays * 86_400], campaign.attribution === 'first_click', seconds)
-    return clickCookie(next, config.cookieSecret, secureCookies(config), seconds)
+    return clickCookie(next, config.cookieSecret, secure, seconds)
   }
 
   return { resolve, peek, answer, record, drain: () => batcher.drain() }
