@@ -4,33 +4,16 @@
 // Absences are asserted after a deterministic point: a job recorded as finished, or a response that is only sent
 // once the decision is stored — never after a sleep.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newApiKey, newId, newLinkCode } from '../../server/src/ids.js'
+import { newId, newLinkCode } from '../../server/src/ids.js'
 import { JobName } from '../../server/src/jobs/definitions.js'
 import { maxSendAttempts } from '../../server/src/monetize/index.js'
-import type { Storage } from '../../server/src/storage/types.js'
 import { startFakeMailgun, type FakeMailgun } from '../support/fakeMailgun.js'
 import { runJob, runJobOk } from '../support/jobs.js'
 import { startTestNetwork, testDrivers, type TestNetwork } from '../support/network.js'
+import { account, leadCampaign, mailgunEnv } from './support.js'
 
 const hour = 3_600_000
 const browser = 'Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0'
-
-async function account(storage: Storage, name: string, roles: ('advertiser' | 'publisher')[]) {
-  const id = newId('acc')
-  await storage.accounts.create({ id, name, email: `${id}@shops.example`, roles, status: 'active', passwordHash: null })
-  const key = newApiKey()
-  await storage.apiKeys.create({ id: newId('key'), accountId: id, name: 'k', prefix: key.prefix, hash: key.hash })
-  return { id, key: key.key }
-}
-
-async function campaign(storage: Storage, advertiserId: string, name: string, lead: number) {
-  const slug = name.toLowerCase().replace(/\W/g, '')
-  return (await storage.campaigns.create({
-    id: newId('cmp'), advertiserId, name, description: `${name} offer`, status: 'active', currency: 'EUR',
-    landingUrls: [`https://${slug}.example/welcome`], cookieWindowDays: 30, holdDays: 30, attribution: 'last_click',
-    saleRule: null, leadRule: { kind: 'fixed', amount: lead },
-  })).id
-}
 
 describe.each(testDrivers)('offer-email guards on %s', (driver) => {
   let network: TestNetwork
@@ -44,13 +27,13 @@ describe.each(testDrivers)('offer-email guards on %s', (driver) => {
 
   beforeAll(async () => {
     mailgun = await startFakeMailgun()
-    network = await startTestNetwork({ MAILGUN_API_KEY: 'key-test-123', MAILGUN_DOMAIN: 'mg.network.example', MAILGUN_URL: mailgun.url, OFFERS_PER_EMAIL: '1' }, undefined, { driver })
+    network = await startTestNetwork({ ...mailgunEnv(mailgun), OFFERS_PER_EMAIL: '1' }, undefined, { driver })
     shopA = await account(network.storage, 'Shop A', ['publisher'])
     shopB = await account(network.storage, 'Shop B', ['publisher'])
     const x = await account(network.storage, 'Garden World', ['advertiser'])
-    carried = { advertiserId: x.id, campaignId: await campaign(network.storage, x.id, 'Garden World', 300) }
+    carried = { advertiserId: x.id, campaignId: await leadCampaign(network.storage, x.id, 'Garden World', 300) }
     const y = await account(network.storage, 'Tea House', ['advertiser'])
-    notCarried = { advertiserId: y.id, campaignId: await campaign(network.storage, y.id, 'Tea House', 100) }
+    notCarried = { advertiserId: y.id, campaignId: await leadCampaign(network.storage, y.id, 'Tea House', 100) }
   })
   afterAll(async () => {
     await network?.destroy()

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { newApiKey, newId } from '../../server/src/ids.js'
+import { newId } from '../../server/src/ids.js'
 import type { Storage } from '../../server/src/storage/types.js'
 import { JobName } from '../../server/src/jobs/definitions.js'
 import { startFakeMailgun, type FakeMailgun } from '../support/fakeMailgun.js'
 import { jobsSettled } from '../support/jobs.js'
 import { startTestNetwork, type TestNetwork } from '../support/network.js'
+import { account, leadCampaign, mailgunEnv } from './support.js'
 
 let network: TestNetwork
 let mailgun: FakeMailgun
@@ -12,22 +13,8 @@ let shop: { id: string; key: string }
 let ownCampaignId: string
 const advertisers: { id: string; campaignId: string }[] = []
 
-async function account(storage: Storage, name: string, roles: ('advertiser' | 'publisher')[]) {
-  const id = newId('acc')
-  await storage.accounts.create({ id, name, email: `${id}@shops.example`, roles, status: 'active', passwordHash: null })
-  const key = newApiKey()
-  await storage.apiKeys.create({ id: newId('key'), accountId: id, name: 'k', prefix: key.prefix, hash: key.hash })
-  return { id, key: key.key }
-}
-
-async function campaign(storage: Storage, advertiserId: string, name: string, lead: number, status: 'active' | 'paused' = 'active') {
-  const c = await storage.campaigns.create({
-    id: newId('cmp'), advertiserId, name, description: `${name} — 20 % off for new customers`, status, currency: 'EUR',
-    landingUrls: [`https://${name.toLowerCase().replace(/\W/g, '')}.example/welcome`], cookieWindowDays: 30, holdDays: 30, attribution: 'last_click',
-    saleRule: { kind: 'percent', basisPoints: 500 }, leadRule: { kind: 'fixed', amount: lead },
-  })
-  return c.id
-}
+const campaign = (storage: Storage, advertiserId: string, name: string, lead: number, status: 'active' | 'paused' = 'active') =>
+  leadCampaign(storage, advertiserId, name, lead, { status, description: `${name} — 20 % off for new customers`, saleRule: { kind: 'percent', basisPoints: 500 } })
 
 const POLL_MS = 60_000
 
@@ -35,7 +22,7 @@ beforeAll(async () => {
   mailgun = await startFakeMailgun()
   // Agenda polls every minute here (and once at start): an email out well within that proves the job was
   // picked up at once, by notification, not by the next poll.
-  network = await startTestNetwork({ MAILGUN_API_KEY: 'key-test-123', MAILGUN_DOMAIN: 'mg.network.example', MAILGUN_URL: mailgun.url }, undefined, { processEvery: POLL_MS })
+  network = await startTestNetwork(mailgunEnv(mailgun), undefined, { processEvery: POLL_MS })
   shop = await account(network.storage, 'Bob’s "Corner" Shop', ['publisher', 'advertiser'])
   ownCampaignId = await campaign(network.storage, shop.id, 'Corner Shop', 9_999)
   for (const [name, lead] of [['Garden World', 120], ['Book Nook', 300], ['Tea House', 80], ['Shoe Box', 200]] as const) {
@@ -210,7 +197,7 @@ describe('send failures (a network that polls often, as retries are scheduled, n
   let retrying: TestNetwork
   let shopKey: string
   beforeAll(async () => {
-    retrying = await startTestNetwork({ MAILGUN_API_KEY: 'key-test-123', MAILGUN_DOMAIN: 'mg.network.example', MAILGUN_URL: mailgun.url })
+    retrying = await startTestNetwork(mailgunEnv(mailgun))
     const s = await account(retrying.storage, 'Retry Shop', ['publisher'])
     shopKey = s.key
     const adv = await account(retrying.storage, 'Offer Co', ['advertiser'])
