@@ -29,6 +29,8 @@ export interface NetworkOptions {
   demoGardenUrl?: string
   /** Replaces the mailer chosen from the configuration (tests). */
   mailer?: Mailer
+  /** The snapshot a `memory://` DATA_DIR starts from (tests). */
+  pgliteImage?: Blob
 }
 
 export async function startNetwork(baseConfig: Config, logger: Logger, options: NetworkOptions = {}): Promise<Network> {
@@ -58,7 +60,7 @@ async function openNetwork(baseConfig: Config, logger: Logger, options: NetworkO
   const cookieSecret = baseConfig.COOKIE_SECRET || baseConfig.DATA_DIR.startsWith('memory://') ? baseConfig.cookieSecret : await dataDirCookieSecret(baseConfig.DATA_DIR)
   const config: Config = { ...baseConfig, publicUrl: url.replace(/\/$/, ''), cookieSecret }
   const storage = await createStorage({
-    mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR,
+    mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, pgliteImage: options.pgliteImage,
     timeouts: { connectMs: config.DB_CONNECT_TIMEOUT_MS, statementMs: config.DB_STATEMENT_TIMEOUT_MS, idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS },
     onError: (error) => logger.warn({ err: error }, 'store connection lost; it is re-established on next use'),
   })

@@ -17,7 +17,8 @@ let publisherB: Tenant
 const a = { campaign: '', pausedCampaign: '', trackingCode: '', link: '', conversion: '', apiKey: '' }
 
 beforeAll(async () => {
-  api = await startApiNetwork()
+  // On disk: the last test reads every byte the embedded database wrote.
+  api = await startApiNetwork({ disk: true })
   ;[advertiserA, advertiserB, publisherA, publisherB] = await Promise.all([
     api.account(['advertiser'], 'Advertiser A'), api.account(['advertiser'], 'Advertiser B'),
     api.account(['publisher'], 'Publisher A'), api.account(['publisher'], 'Publisher B'),

@@ -1,6 +1,6 @@
 // Helpers for the API tests: the real server (every URL the API builds points at the port it bound) and a
 // small JSON client per API key.
-import { startTestNetwork, type TestNetwork } from '../support/network.js'
+import { startTestNetwork, type TestNetwork, type TestNetworkOptions } from '../support/network.js'
 
 
 export interface Answer {
@@ -51,8 +51,8 @@ export interface ApiNetwork {
 
 let counter = 0
 
-export async function startApiNetwork(): Promise<ApiNetwork> {
-  const network = await startTestNetwork({ SEED_DEMO: 'true' })
+export async function startApiNetwork(options: TestNetworkOptions = {}): Promise<ApiNetwork> {
+  const network = await startTestNetwork({ SEED_DEMO: 'true' }, undefined, options)
   const demoKey = (role: string) => network.demo!.accounts.find((a) => a.role === role)!.apiKey
   const admin = client(network.url, demoKey('admin'))
   return {

@@ -7,6 +7,8 @@ export interface StorageSettings {
   mongodbUri?: string
   databaseUrl?: string
   dataDir: string
+  /** For a `memory://` dataDir: the snapshot it starts from (tests start every network from one migrated image). */
+  pgliteImage?: Blob
   timeouts?: StoreTimeouts
   /** Told of connection errors the driver recovers from by itself (a lost idle connection, say). */
   onError?(error: Error): void
@@ -18,7 +20,7 @@ export async function createStorage(settings: StorageSettings): Promise<Storage>
     return new MongoStorage({ uri: settings.mongodbUri, timeouts: settings.timeouts, onError: settings.onError })
   }
   if (settings.databaseUrl) return new PostgresStorage({ driver: 'postgres', connectionString: settings.databaseUrl, timeouts: settings.timeouts, onError: settings.onError })
-  return new PostgresStorage({ driver: 'pglite', dataDir: settings.dataDir })
+  return new PostgresStorage({ driver: 'pglite', dataDir: settings.dataDir, image: settings.pgliteImage })
 }
 
 export type * from './types.js'

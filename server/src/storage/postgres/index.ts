@@ -19,7 +19,8 @@ import { embeddedPool, serverPool, type SqlPool } from './sql.js'
 import { stats } from './stats.js'
 
 export type PostgresOptions =
-  | { driver: 'pglite'; dataDir: string }
+  /** `image`: a snapshot of a data folder (PGlite's dumpDataDir) that a `memory://` database starts from. */
+  | { driver: 'pglite'; dataDir: string; image?: Blob }
   | { driver: 'postgres'; connectionString: string; schema?: string; timeouts?: StoreTimeouts; onError?(error: Error): void }
 
 export class PostgresStorage implements Storage {
@@ -61,7 +62,7 @@ export class PostgresStorage implements Storage {
 
   async connect(): Promise<void> {
     const pool = this.options.driver === 'pglite'
-      ? await embeddedPool(this.options.dataDir)
+      ? await embeddedPool(this.options.dataDir, this.options.image)
       : serverPool({ connectionString: this.options.connectionString, schema: this.options.schema, timeouts: this.options.timeouts, onError: this.options.onError })
     await migrate(pool)
     this.#pool = pool

@@ -91,9 +91,12 @@ export function serverPool(options: { connectionString: string; schema?: string;
   }
 }
 
-/** `dataDir` is a folder (kept across restarts) or `memory://` for a throwaway database. */
-export async function embeddedPool(dataDir: string): Promise<SqlPool> {
-  const db = await PGlite.create(dataDir)
+/**
+ * `dataDir` is a folder (kept across restarts) or `memory://` for a throwaway database, which starts from
+ * `image` when given (a migrated snapshot: no initdb, no migrations to run).
+ */
+export async function embeddedPool(dataDir: string, image?: Blob): Promise<SqlPool> {
+  const db = await PGlite.create(dataDir, image ? { loadDataDir: image } : {})
   // Like pg: a query without parameters goes over the simple protocol, which also runs scripts of several
   // statements (Agenda's schema set-up sends those); the result is that of the last statement.
   const query = async <T>(text: string, params?: unknown[]): Promise<SqlResult<T>> => {
