@@ -61,8 +61,8 @@ export default {
   // testTimeout (30 s) and hookTimeout (60 s) and is then Killed (bail), so a generous margin costs little.
   timeoutFactor: 3,
   timeoutMS: 180_000,
-  // Kept between runs so a rerun tests only the mutants whose code or covering tests changed. Not committed
-  // (see .gitignore): it is rewritten by every run and only valid for the tree it was made on.
+  // Kept between runs, and committed: a rerun tests only the mutants whose code or covering tests changed since
+  // the results in it, so a run cut into parts over several days (a full run is hours on two cores) adds up.
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   reporters: ['progress', 'clear-text', 'html', 'json'],
