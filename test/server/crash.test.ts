@@ -10,6 +10,7 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { clusterUnavailable, startCluster, type PgCluster } from '../support/pgCluster.js'
+import { migratedDataDir } from '../support/network.js'
 
 const main = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url))
 const browser = 'Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0'
@@ -134,7 +135,9 @@ describe('kill -9 under load', () => {
   })
 
   it('loses no acknowledged click or conversion on the embedded store', async () => {
-    const dataDir = temp('crash-pglite-')
+    // Already migrated (a copy of the test template): the server starts in a second, not after initdb in wasm.
+    const dataDir = await migratedDataDir('crash-pglite-')
+    dirs.push(dataDir)
     const first = await startServer({ DATA_DIR: dataDir })
     const traffic = visitors(first.url, 4)
     await until('acknowledged conversions', async () => traffic.acked.conversions.size >= 30, 30_000)

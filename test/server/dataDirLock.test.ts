@@ -2,11 +2,12 @@
 // second one on the same folder stops at start and names the holder; a holder killed with -9 leaves a stale lock
 // that the next start takes over; a clean stop removes the lock.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { pgliteTemplate } from '../support/network.js'
 
 const main = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url))
 

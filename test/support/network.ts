@@ -92,7 +92,8 @@ function migrationsHash(): string {
  * the others use it).
  */
 let template: Promise<string> | undefined
-function pgliteTemplate(): Promise<string> {
+/** The template's folder: copy it, never open or write it in place. */
+export function pgliteTemplate(): Promise<string> {
   template ??= (async () => {
     const final = join(tmpdir(), `network-test-template-${migrationsHash()}`)
     if (existsSync(join(final, 'PG_VERSION'))) return final
