@@ -133,7 +133,7 @@ export interface TestNetwork extends Network {
  * read once per worker.
  */
 let image: Promise<Blob> | undefined
-function pgliteImage(): Promise<Blob> {
+export function pgliteImage(): Promise<Blob> {
   image ??= (async () => {
     const folder = await pgliteTemplate()
     const final = `${folder}.tar`
