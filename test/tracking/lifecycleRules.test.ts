@@ -33,9 +33,10 @@ let approvedHook: Conversion[]
 let failSchedule: boolean
 let failHook: boolean
 let logged: string[]
+let loggedWith: Record<string, unknown>[]
 const logger = createLogger('silent')
 const spyLogger = new Proxy(logger, {
-  get: (target, name) => (name === 'error' ? (_obj: unknown, message: string) => void logged.push(message) : Reflect.get(target, name)),
+  get: (target, name) => (name === 'error' ? (obj: Record<string, unknown>, message: string) => void (logged.push(message), loggedWith.push(obj)) : Reflect.get(target, name)),
 })
 const lifecycle = () => createLifecycle({
   storage, logger: spyLogger,
@@ -54,6 +55,7 @@ beforeEach(() => {
   failSchedule = false
   failHook = false
   logged = []
+  loggedWith = []
 })
 
 async function recorded(patch: Partial<NewConversion> = {}): Promise<Conversion> {
@@ -102,6 +104,11 @@ describe('scheduleApproval', () => {
       { when: new Date(at), job: approveDueJob, data: { at }, key: 'at' },
       { when: new Date(at + 5_000), job: approveDueJob, data: { at: at + 5_000 }, key: 'at' },
     ])
+    // A bucket still ahead is remembered while others are added (only past ones are forgotten).
+    await l.scheduleApproval({ id: 'd', approveAt: new Date(at - 1) })
+    expect(scheduled).toHaveLength(2)
+    // The name is stored with every scheduled job: renaming it would orphan the runs already scheduled.
+    expect(approveDueJob).toBe('conversions.approve-due-at')
   })
 
   it('without a hold period, asks for a run now (the bucket that ends next)', async () => {
@@ -119,6 +126,7 @@ describe('scheduleApproval', () => {
     failSchedule = true
     await expect(l.scheduleApproval({ id: 'a', approveAt })).resolves.toBeUndefined()
     expect(logged).toEqual(['could not schedule approval'])
+    expect(loggedWith).toEqual([{ err: expect.objectContaining({ message: 'agenda down' }), conversionId: 'a' }])
     failSchedule = false
     await l.scheduleApproval({ id: 'b', approveAt })
     expect(scheduled).toHaveLength(1)
@@ -160,6 +168,7 @@ describe('approve and approveDue', () => {
     failHook = true
     expect(await lifecycle().approve(c.id)).toMatchObject({ status: 'approved' })
     expect(logged).toEqual(['after-approval step failed'])
+    expect(loggedWith).toEqual([{ err: expect.objectContaining({ message: 'credit step failed' }), conversionId: c.id }])
     expect((await storage.conversions.get(c.id))!.status).toBe('approved')
   })
 
@@ -182,7 +191,7 @@ describe('approveNow and decline: the advertiser decides', () => {
     const c = await recorded()
     const l = lifecycle()
     for (const call of [l.approveNow('acc_other', c.id), l.decline('acc_other', c.id, null), l.refund('acc_other', c.id, { kind: 'refund' }), l.approveNow(advertiserId, 'cnv_none')]) {
-      expect(await refusal(call)).toMatchObject({ status: 404, code: 'not_found' })
+      expect(await refusal(call)).toMatchObject({ status: 404, code: 'not_found', message: expect.stringContaining('conversion') })
     }
     expect(await l.approveNow(advertiserId, c.id)).toMatchObject({ status: 'approved' })
     expect(await refusal(l.approveNow(advertiserId, c.id))).toEqual({ status: 409, code: 'not_pending', field: 'status', message: 'only pending conversions can be approved (this one is approved)' })

@@ -87,6 +87,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     /** Approves a pending conversion whose hold period is over; a no-op for any other state. */
     async approve(id: string, now = new Date()): Promise<Conversion | null> {
       const c = await storage.conversions.get(id)
+      // (The status check only saves a write: the transition below is guarded by `from: ['pending']` too.)
       if (!c || c.status !== 'pending') return null
       if (c.approveAt && c.approveAt.getTime() > now.getTime()) return null
       return approveLoaded(c, now)
