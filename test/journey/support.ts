@@ -107,16 +107,7 @@ export async function api<T>(network: TestNetwork, apiKey: string, path: string)
   return (await res.json()) as T
 }
 
-/** Polls until `probe` returns a value (not undefined/null/false), or fails naming what it waited for. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined && value !== null && value !== false) return value
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+export { eventually } from '../support/eventually.js'
 
 export interface MoneyJson {
   amount: number

@@ -8,6 +8,7 @@ import { newId, newLinkCode } from '../../server/src/ids.js'
 import { JobName } from '../../server/src/jobs/definitions.js'
 import { maxSendAttempts } from '../../server/src/monetize/index.js'
 import { startFakeMailgun, type FakeMailgun } from '../support/fakeMailgun.js'
+import { eventually } from '../support/eventually.js'
 import { runJob, runJobOk } from '../support/jobs.js'
 import { startTestNetwork, testDrivers, type TestNetwork } from '../support/network.js'
 import { account, leadCampaign, mailgunEnv } from './support.js'
@@ -46,22 +47,13 @@ describe.each(testDrivers)('offer-email guards on %s', (driver) => {
   const orderBody = (email: string, patch: Record<string, unknown> = {}) =>
     ({ orderId: `G-${driver}-${++seq}`, email, name: 'Bob Buyer', amount: '59.90', currency: 'EUR', ...patch })
   const sentTo = (address: string) => mailgun.requests.filter((r) => r.fields.to?.[0] === address.toLowerCase())
-  async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-    const end = Date.now() + ms
-    for (;;) {
-      const value = await probe()
-      if (value) return value
-      if (Date.now() > end) throw new Error('timed out')
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  }
   /** Notifies an order and waits until its offer email is recorded as sent; returns the message and the email. */
   async function emailed(shop: { key: string }, email: string) {
     const res = await notify(shop, orderBody(email))
     expect(res.status).toBe(202)
     const { order } = await res.json()
     expect(order.message).toMatchObject({ status: 'queued' })
-    const message = await until(async () => { const m = await network.storage.messages.get(order.message.id); return m?.status === 'sent' && m })
+    const message = await eventually('the offer email sent', async () => { const m = await network.storage.messages.get(order.message.id); return m?.status === 'sent' && m })
     const [received] = sentTo(email)
     expect(received).toBeDefined()
     return { message, received: received! }
@@ -93,7 +85,7 @@ describe.each(testDrivers)('offer-email guards on %s', (driver) => {
     const freshRes = await notify(shopA, orderBody(fresh, { orderedAt: new Date(Date.now() - 24 * hour + 5 * 60_000).toISOString() }))
     const freshBody = await freshRes.json()
     expect(freshBody.order.message).toMatchObject({ status: 'queued' })
-    await until(async () => (await network.storage.messages.get(freshBody.order.message.id))?.status === 'sent')
+    await eventually('the offer email sent', async () => (await network.storage.messages.get(freshBody.order.message.id))?.status === 'sent')
     expect(sentTo(fresh)).toHaveLength(1)
     expect(sentTo(stale)).toHaveLength(0)
   })

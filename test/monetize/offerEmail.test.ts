@@ -3,6 +3,7 @@ import { newId } from '../../server/src/ids.js'
 import type { Storage } from '../../server/src/storage/types.js'
 import { JobName } from '../../server/src/jobs/definitions.js'
 import { startFakeMailgun, type FakeMailgun } from '../support/fakeMailgun.js'
+import { eventually } from '../support/eventually.js'
 import { jobsSettled } from '../support/jobs.js'
 import { startTestNetwork, type TestNetwork } from '../support/network.js'
 import { account, leadCampaign, mailgunEnv } from './support.js'
@@ -42,16 +43,6 @@ let seq = 0
 const notify = (body: Record<string, unknown>, key = shop.key) =>
   fetch(`${network.url}/api/v1/orders`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
 const order = (patch: Record<string, unknown> = {}) => ({ orderId: `A-${Date.now()}-${++seq}`, email: `buyer${seq}@mail.example`, name: 'Bob Buyer', amount: '59.90', currency: 'EUR', items: [{ sku: 'mug', name: 'Mug', quantity: 2, price: '29.95' }], ...patch })
-async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v) return v
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
 describe('order notification → offer email in the shop’s name', () => {
   it('answers 202 before any email work, then Mailgun receives exactly one email at once, not at the next poll', async () => {
     const o = order()
@@ -77,7 +68,7 @@ describe('order notification → offer email in the shop’s name', () => {
     expect(sent!.get('v:message')).toBe(body.order.message.id)
     expect(sent!.get('html')).toContain('Bob’s &#34;Corner&#34; Shop')
     expect(sent!.get('text')).toContain('Hi Bob,')
-    await until(async () => (await network.storage.messages.get(body.order.message.id))?.status === 'sent')
+    await eventually('the message sent', async () => (await network.storage.messages.get(body.order.message.id))?.status === 'sent', 10_000)
     const message = (await network.storage.messages.get(body.order.message.id))!
     expect(message).toMatchObject({ status: 'sent', attempts: 1, providerId: expect.stringMatching(/@mg\.network\.example>$/), channel: 'email', recipient: o.email })
     // Every send job has run and none waits for a retry: no second email can still come.
@@ -89,7 +80,7 @@ describe('order notification → offer email in the shop’s name', () => {
     const o = order()
     const { order: { message } } = await (await notify(o)).json()
     const [sent] = await mailgun.waitFor(1)
-    const stored = await until(async () => { const m = await network.storage.messages.get(message.id); return m?.status === 'sent' && m })
+    const stored = await eventually('the message sent', async () => { const m = await network.storage.messages.get(message.id); return m?.status === 'sent' && m })
     // Ranked by expected earnings: Book Nook (3.00 lead), Shoe Box (2.00), Garden World (1.20); never the shop's own or a paused one.
     const byId = new Map(advertisers.map((a) => [a.campaignId, a]))
     expect(stored.campaignIds).toEqual([advertisers[1]!.campaignId, advertisers[3]!.campaignId, advertisers[0]!.campaignId])
@@ -102,7 +93,7 @@ describe('order notification → offer email in the shop’s name', () => {
     expect(click.status).toBe(302)
     expect(click.headers.get('location')).toMatch(/^https:\/\/booknook\.example\/welcome\?nclid=[\w-]{22}$/)
     const bookNook = byId.get(stored.campaignIds[0]!)!
-    const lead = await until(async () => (await network.storage.conversions.list({ advertiserId: bookNook.id })).find((c) => c.type === 'lead'))
+    const lead = await eventually('the lead', async () => (await network.storage.conversions.list({ advertiserId: bookNook.id })).find((c) => c.type === 'lead'))
     expect(lead).toMatchObject({ publisherId: shop.id, commission: 300, commissionCurrency: 'EUR', source: 'email', status: 'pending', reason: 'attributed' })
     // A second click by the same buyer on the same offer is not a second lead.
     await fetch(links[0]!, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 Firefox/130.0' } })
@@ -212,7 +203,7 @@ describe('send failures (a network that polls often, as retries are scheduled, n
     const o = order()
     const { order: { message } } = await (await notifyHere(o)).json()
     await mailgun.waitFor(1, 15_000)
-    const m = await until(async () => { const x = await retrying.storage.messages.get(message.id); return x?.status === 'sent' && x }, 15_000)
+    const m = await eventually('the retried message sent', async () => { const x = await retrying.storage.messages.get(message.id); return x?.status === 'sent' && x }, 15_000)
     expect(m.attempts).toBe(2)
     expect(mailgun.requests.map((r) => r.fields.to?.[0])).toEqual([o.email, o.email])
     expect(mailgun.messages).toHaveLength(1)
@@ -221,7 +212,7 @@ describe('send failures (a network that polls often, as retries are scheduled, n
   it('records a permanent 4xx as failed with the reason and does not retry', async () => {
     mailgun.failNext(400)
     const { order: { message } } = await (await notifyHere(order())).json()
-    const m = await until(async () => { const x = await retrying.storage.messages.get(message.id); return x?.status === 'failed' && x })
+    const m = await eventually('the message failed', async () => { const x = await retrying.storage.messages.get(message.id); return x?.status === 'failed' && x })
     expect(m.error).toMatch(/400/)
     await jobsSettled(retrying.storage, JobName.sendOfferEmail)
     expect(mailgun.requests).toHaveLength(1)

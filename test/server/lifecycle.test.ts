@@ -7,18 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { JobName } from '../../server/src/jobs/definitions.js'
 import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { clickLink, createScenario } from '../support/fixtures.js'
+import { eventually } from '../support/eventually.js'
 import { runJob } from '../support/jobs.js'
 import { migratedDataDir, startTestNetwork } from '../support/network.js'
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 15_000, what = 'the condition'): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 describe('server lifecycle', () => {
   it('reports the embedded driver as healthy on /healthz', async () => {
@@ -102,11 +93,11 @@ describe('server lifecycle', () => {
       ].sort((a, b) => (a.name < b.name ? -1 : 1)))
       // …and the safety-net sweep (which runs at start) is neither running nor due for minutes: whatever approves
       // the conversion below is the approval run its recording scheduled.
-      await until(async () => {
+      await eventually('the sweep to be done and not due', async () => {
         const { rows } = await sql.query('SELECT locked_at, next_run_at FROM agenda_jobs WHERE name = $1', [JobName.approveDue])
         const sweep = rows[0] as { locked_at: Date | null; next_run_at: Date | null } | undefined
         return sweep && sweep.locked_at === null && sweep.next_run_at !== null && sweep.next_run_at.getTime() > Date.now() + 60_000
-      }, 15_000, 'the sweep to be done and not due')
+      }, 15_000)
 
       const s = await createScenario(network.storage, { holdDays: 0 })
       const click = await clickLink(network.url, s.linkCode)
@@ -126,7 +117,7 @@ describe('server lifecycle', () => {
       expect(at).toBeGreaterThanOrEqual(conversion.approveAt!.getTime())
       expect(scheduled[0]!.next_run_at?.getTime()).toBe(at)
 
-      const ran = await until(async () => (await job(JobName.approveDueAt)).find((row) => row.last_finished_at), 15_000, 'the approval run')
+      const ran = await eventually('the approval run', async () => (await job(JobName.approveDueAt)).find((row) => row.last_finished_at), 15_000)
       expect(ran.failed_at).toBeNull()
       expect(await network.storage.conversions.get(conversion.id)).toMatchObject({ status: 'approved', decidedAt: expect.any(Date) })
       expect(await network.storage.ledger.balances(s.publisherId)).toEqual([{ currency: 'EUR', pending: 0, approved: 1200, paid: 0, credit: 0 }])

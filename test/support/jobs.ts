@@ -5,6 +5,7 @@
 import { Agenda } from 'agenda'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { Storage } from '../../server/src/storage/types.js'
+import { eventually } from './eventually.js'
 
 export interface JobRun {
   id: string
@@ -45,12 +46,9 @@ export async function runJobOk(storage: Storage, name: string, data: Record<stri
  */
 export async function jobsSettled(storage: Storage, name: string, timeoutMs = 20_000): Promise<void> {
   const sql = (storage as PostgresStorage).sql
-  const end = Date.now() + timeoutMs
-  for (;;) {
+  await eventually(`no ${name} job due, retrying or running`, async () => {
     const { rows } = await sql.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM agenda_jobs WHERE name = $1 AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)', [name])
-    if (rows[0]!.n === 0) return
-    if (Date.now() > end) throw new Error(`jobs ${name} still pending after ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+    return rows[0]!.n === 0
+  }, timeoutMs)
 }

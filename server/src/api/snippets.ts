@@ -132,12 +132,20 @@ export function php(s: SnippetInput): string {
     '    CURLOPT_RETURNTRANSFER => true,',
     '    CURLOPT_TIMEOUT => 5,',
     ']);',
-    '$response = curl_exec($ch);',
-    '$status = curl_getinfo($ch, CURLINFO_HTTP_CODE);',
-    "if ($response === false || $status >= 300) error_log('the network did not record the conversion: ' . ($response === false ? curl_error($ch) : \"$status $response\"));",
-    'curl_close($ch);',
+    ...phpSendAndLog('the network did not record the conversion'),
   ].join('\n')
 }
+
+/**
+ * The end of a PHP snippet: sends the prepared `$ch`, and tells the shop's error log when the network refused
+ * (a status of 300 or more) or could not be reached, with `problem` first.
+ */
+export const phpSendAndLog = (problem: string): string[] => [
+  '$response = curl_exec($ch);',
+  '$status = curl_getinfo($ch, CURLINFO_HTTP_CODE);',
+  `if ($response === false || $status >= 300) error_log('${problem}: ' . ($response === false ? curl_error($ch) : "$status $response"));`,
+  'curl_close($ch);',
+]
 
 export function python(s: SnippetInput): string {
   return [

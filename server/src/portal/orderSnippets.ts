@@ -1,7 +1,7 @@
 // Ready-to-paste calls of the order API (F6) for shops that monetize their order confirmation: cURL, Node,
 // PHP and Python on the shop's server, and the tracker's `order` call on the confirmation page. Plain text;
 // whoever shows them escapes them.
-import { exampleAmount, scriptTag, type SnippetInput } from '../api/snippets.js'
+import { exampleAmount, phpSendAndLog, scriptTag, type SnippetInput } from '../api/snippets.js'
 
 export interface OrderSnippets {
   curl: string
@@ -55,10 +55,7 @@ export function orderSnippets(publicUrl: string, currency: string, tracking: Sni
       '    CURLOPT_RETURNTRANSFER => true,',
       '    CURLOPT_TIMEOUT => 3,',
       ']);',
-      '$response = curl_exec($ch);',
-      '$status = curl_getinfo($ch, CURLINFO_HTTP_CODE);',
-      "if ($response === false || $status >= 300) error_log('order notification failed: ' . ($response === false ? curl_error($ch) : \"$status $response\"));",
-      'curl_close($ch);',
+      ...phpSendAndLog('order notification failed'),
     ].join('\n'),
     python: [
       'import json, os, urllib.request',
