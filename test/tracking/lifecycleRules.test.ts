@@ -107,6 +107,13 @@ describe('scheduleApproval', () => {
     // A bucket still ahead is remembered while others are added (only past ones are forgotten).
     await l.scheduleApproval({ id: 'd', approveAt: new Date(at - 1) })
     expect(scheduled).toHaveLength(2)
+    // A bucket already past is forgotten when another is asked for: a conversion due in it is scheduled again
+    // (Agenda runs a past-due job at once), not left for the sweep.
+    const past = Math.ceil((Date.now() - 60_000) / 5_000) * 5_000
+    await l.scheduleApproval({ id: 'e', approveAt: new Date(past) })
+    await l.scheduleApproval({ id: 'f', approveAt: new Date(at + 10_000) })
+    await l.scheduleApproval({ id: 'g', approveAt: new Date(past) })
+    expect(scheduled.map((x) => x.when.getTime())).toEqual([at, at + 5_000, past, at + 10_000, past])
     // The name is stored with every scheduled job: renaming it would orphan the runs already scheduled.
     expect(approveDueJob).toBe('conversions.approve-due-at')
   })
@@ -186,16 +193,67 @@ describe('approve and approveDue', () => {
   })
 })
 
+describe('approveDue paging', () => {
+  /** A lifecycle whose store lists what `list` gives, counting the listings (and stopping a runaway loop). */
+  const listing = (list: (q: Parameters<Storage['conversions']['list']>[0]) => Promise<Conversion[]>) => {
+    let calls = 0
+    const s = new Proxy(storage, {
+      get: (t, name) => (name === 'conversions'
+        ? { ...t.conversions, list: async (q: Parameters<Storage['conversions']['list']>[0]) => {
+            if (++calls > 5) throw new Error('approveDue keeps listing')
+            return list(q)
+          } }
+        : Reflect.get(t, name)),
+    })
+    return { lifecycle: createLifecycle({ storage: s, logger: spyLogger, scheduleOnce: async () => undefined }), calls: () => calls }
+  }
+
+  it('a short page is the last: one listing', async () => {
+    const now = new Date(Date.now() + 800 * DAY)
+    await lifecycle().approveDue(now)
+    await Promise.all(Array.from({ length: 3 }, () => recorded({ approveAt: now })))
+    const l = listing((q) => storage.conversions.list(q))
+    expect(await l.lifecycle.approveDue(now)).toBe(3)
+    expect(l.calls()).toBe(1)
+  })
+
+  it('a full page where nothing could be approved (decided meanwhile) ends the run instead of listing it again', async () => {
+    const c = await recorded({ approveAt: new Date(Date.now() - 1) })
+    await lifecycle().approve(c.id)
+    // A stale view: 200 rows that read as pending and due, all decided already.
+    const l = listing(async () => Array.from({ length: 200 }, () => ({ ...c, status: 'pending' as const })))
+    expect(await l.lifecycle.approveDue(new Date())).toBe(0)
+    expect(l.calls()).toBe(1)
+  })
+})
+
 describe('approveNow and decline: the advertiser decides', () => {
   it('refuse another advertiser’s conversion as if it did not exist, and a decided one with 409 naming status', async () => {
     const c = await recorded()
     const l = lifecycle()
     for (const call of [l.approveNow('acc_other', c.id), l.decline('acc_other', c.id, null), l.refund('acc_other', c.id, { kind: 'refund' }), l.approveNow(advertiserId, 'cnv_none')]) {
-      expect(await refusal(call)).toMatchObject({ status: 404, code: 'not_found', message: expect.stringContaining('conversion') })
+      expect(await refusal(call)).toMatchObject({ status: 404, code: 'not_found', message: 'conversion not found' })
     }
     expect(await l.approveNow(advertiserId, c.id)).toMatchObject({ status: 'approved' })
     expect(await refusal(l.approveNow(advertiserId, c.id))).toEqual({ status: 409, code: 'not_pending', field: 'status', message: 'only pending conversions can be approved (this one is approved)' })
     expect(await refusal(l.decline(advertiserId, c.id, null))).toEqual({ status: 409, code: 'not_pending', field: 'status', message: 'only pending conversions can be declined (this one is approved); refund an approved one' })
+  })
+
+  it('a decision taken on a state that changed meanwhile is a 409 naming status, and nothing runs after it', async () => {
+    for (const decide of ['approveNow', 'decline'] as const) {
+      const c = await recorded()
+      // Another process approved it first; this one still reads it as pending.
+      await lifecycle().approveNow(advertiserId, c.id)
+      approvedHook = []
+      const stale = new Proxy(storage, { get: (t, name) => (name === 'conversions' ? { ...t.conversions, get: async () => ({ ...c, status: 'pending' as const }) } : Reflect.get(t, name)) })
+      const racing = createLifecycle({ storage: stale, logger: spyLogger, scheduleOnce: async () => undefined, onApproved: async (x) => void approvedHook.push(x) })
+      const call = decide === 'approveNow' ? racing.approveNow(advertiserId, c.id) : racing.decline(advertiserId, c.id, null)
+      expect(await refusal(call), decide).toEqual({ status: 409, code: 'conflict', field: 'status', message: 'the conversion changed meanwhile; try again' })
+      expect(approvedHook, decide).toEqual([])
+      expect(logged, decide).toEqual([])
+      expect((await storage.conversions.get(c.id))!.status).toBe('approved')
+      expect((await entriesOf(c.id)).map((e) => e.kind)).toEqual(['approval', 'approval', 'commission'])
+    }
   })
 
   it('approveNow does not wait for the hold period', async () => {

@@ -108,15 +108,15 @@ export function createConversionIngest(deps: IngestDeps) {
     const attribution = await attribute({ storage, campaigns: deps.campaigns }, {
       advertiserId: req.advertiserId, clickId: p.clickId ?? null, firstClickId: p.firstClickId ?? null, cookieClicks: req.cookieClicks, at: now,
     })
+    // An attributed result always has its click and campaign (attribution.ts, judge).
+    const attributed = attribution.reason === 'attributed' ? (attribution as Attributed) : null
+    // A bot's or an expired click still says which campaign the sale belongs to; else the tracking code's.
+    const campaign = attribution.campaign ?? codeCampaign
     // The pixel of seed 002 carries no currency: the campaign's is meant.
-    const defaultCurrency = (attribution.reason === 'attributed' ? attribution.campaign : null)?.currency ?? codeCampaign?.currency
-    const currency = p.currency !== undefined || !defaultCurrency ? parseCurrency(p.currency) : defaultCurrency
-    const amount = p.amount === undefined && type === 'lead' ? 0 : parseAmount(p.amount ?? '', currency)
-    const attributed = attribution.reason === 'attributed' ? attribution : null
-    // A bot's or an expired click still says which campaign the sale belongs to.
-    const campaign = attributed?.campaign ?? attribution.campaign ?? codeCampaign
-    const override = attributed?.click ? await storage.commissionOverrides.get(attributed.click.campaignId, attributed.click.publisherId) : null
-    const commission = attributed?.campaign
+    const currency = p.currency !== undefined || !campaign ? parseCurrency(p.currency) : campaign.currency
+    const amount = p.amount === undefined && type === 'lead' ? 0 : parseAmount(p.amount, currency)
+    const override = attributed ? await storage.commissionOverrides.get(attributed.click.campaignId, attributed.click.publisherId) : null
+    const commission = attributed
       ? commissionFor(type, amount, currency, attributed.campaign, override)
       : { amount: 0, currency, rule: null }
     const conversion = {
@@ -124,8 +124,8 @@ export function createConversionIngest(deps: IngestDeps) {
       advertiserId: req.advertiserId,
       campaignId: campaign?.id ?? null,
       trackingCodeId: req.trackingCode?.id ?? null,
-      publisherId: attributed?.click?.publisherId ?? null,
-      clickId: attributed?.click?.id ?? attribution.click?.id ?? null,
+      publisherId: attributed?.click.publisherId ?? null,
+      clickId: attribution.click?.id ?? null,
       type,
       orderId: p.orderId,
       amount,
@@ -148,7 +148,7 @@ export function createConversionIngest(deps: IngestDeps) {
       await deps.lifecycle.scheduleApproval(stored.conversion)
       return { conversion: stored.conversion, created: true, upgraded: false, reason: attribution.reason }
     }
-    return attributed?.click ? upgrade(stored.conversion, attributed as Attributed, now) : duplicate(stored.conversion, 'duplicate_order')
+    return attributed ? upgrade(stored.conversion, attributed, now) : duplicate(stored.conversion, 'duplicate_order')
   }
 
   /**
@@ -157,6 +157,8 @@ export function createConversionIngest(deps: IngestDeps) {
    * and approval. An attributed conversion is never moved, and a decided or refunded one is never touched.
    */
   async function upgrade(existing: Conversion, attributed: Attributed, now: Date): Promise<ConversionOutcome> {
+    // Decided from what was just read, without a write (the store's upgrade guards the same again, for a race):
+    // the duplicates of an attributed order — a pixel after the beacon — are the common case.
     if (existing.publisherId !== null) return duplicate(existing, 'duplicate_order')
     if (existing.status !== 'pending' || existing.refundedAmount > 0) return duplicate(existing, 'duplicate_order_decided')
     const createdAfter = new Date(now.getTime() - deps.upgradeWindowMs)
@@ -172,8 +174,9 @@ export function createConversionIngest(deps: IngestDeps) {
     const upgraded = await storage.conversions.upgrade({ id: existing.id, createdAfter, set, ledger: deps.lifecycle.earned({ ...existing, ...set }) })
     if (!upgraded) {
       // Another hit upgraded it (or it was decided) meanwhile: what is stored now stands.
-      const now = await storage.conversions.get(existing.id)
-      return duplicate(now ?? existing, now?.publisherId ? 'duplicate_order' : 'duplicate_order_decided')
+      // (Conversions are never deleted: the read finds it.)
+      const current = (await storage.conversions.get(existing.id)) ?? existing
+      return duplicate(current, current.publisherId ? 'duplicate_order' : 'duplicate_order_decided')
     }
     await deps.lifecycle.scheduleApproval(upgraded)
     return { conversion: upgraded, created: false, upgraded: true, reason: 'upgraded' }
@@ -188,7 +191,7 @@ export function createConversionIngest(deps: IngestDeps) {
 
 const duplicate = (conversion: Conversion, reason: string): ConversionOutcome => ({ conversion, created: false, upgraded: false, reason })
 
-type Attributed = { click: NonNullable<Attribution['click']>; campaign: NonNullable<Attribution['campaign']> }
+type Attributed = Attribution & { click: NonNullable<Attribution['click']>; campaign: NonNullable<Attribution['campaign']> }
 
 function invalidType(): never {
   throw new AppError(400, 'bad_type', "type must be 'sale' or 'lead'", 'type')

@@ -74,6 +74,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       const now = Date.now()
       const at = Math.ceil((c.approveAt?.getTime() ?? now) / approvalBucketMs) * approvalBucketMs
       if (scheduledBuckets.has(at)) return
+      // (`<=` would do as well: a bucket ending this very millisecond is due, and asking for it again is harmless.)
       for (const bucket of scheduledBuckets) if (bucket < now) scheduledBuckets.delete(bucket)
       try {
         await deps.scheduleOnce(new Date(at), approveDueJob, { at }, 'at')
