@@ -28,7 +28,7 @@ export default {
     'server/src/tracking/commission.ts',
     'server/src/tracking/lifecycle.ts',
     // The postback check: the token or the HMAC signature and its age.
-    functionRange('server/src/tracking/routes.ts', 'function authenticate('),
+    'server/src/tracking/postback.ts',
     // The repositories that move money and messages (the SQL inside is one string literal per statement).
     'server/src/storage/postgres/ledger.ts',
     'server/src/storage/postgres/conversions.ts',

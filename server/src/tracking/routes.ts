@@ -7,7 +7,6 @@
 //   GET|POST /postback  server to server, click id required, token or HMAC-SHA256 signature → JSON
 //   GET  /r          first-party click handshake, through the shop's proxy → cookie on its domain, 302 to landing
 //   POST /land       the tracker's landing call through the shop's proxy → the same first-party cookie, 204
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Config } from '../config.js'
 import { AppError } from '../errors.js'
@@ -21,6 +20,7 @@ import { clickCookie, readClicks, secureCookies, withClick } from './networkCook
 import { cookieDomain, handshakeMaxAgeSeconds, proxiedFor, proxyHeader, readHandshake } from './firstParty.js'
 import { clientAddress, type TrustProxy } from '../trustProxy.js'
 import { conversionParams, trackingParams } from './params.js'
+import { authenticatePostback } from './postback.js'
 import type { RequestLog } from './requestLog.js'
 import { hashIp, visitorKey } from './visitor.js'
 import type { Hits } from './hits.js'
@@ -48,8 +48,6 @@ const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA
 const noStore = 'no-store, no-cache, must-revalidate, max-age=0'
 const maxBody = 16 * 1024
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-/** Postback signatures older than this are refused (replay protection). */
-const signatureMaxAgeSeconds = 300
 
 class BodyError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -314,32 +312,11 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       errorJson(res, { status, code: reason, message, field })
     }
     if (!trackingCode || trackingCode.status !== 'active') return refuse(404, 'unknown_code', 't (the tracking code) is unknown or paused', 't')
-    const auth = authenticate(trackingCode.postbackSecret, raw, params)
+    const auth = authenticatePostback(trackingCode.postbackSecret, raw, params)
     if (auth) return refuse(401, auth.reason, auth.message, auth.field)
     if (!params.clickId) return refuse(400, 'missing_click_id', 'nclid (the click id) is required for a postback', 'nclid')
     const outcome = await deps.ingest({ source: 'postback', kind: 'postback', advertiserId: trackingCode.advertiserId, trackingCode, params, cookieClicks: {}, raw, ipHash, userAgent })
     json(res, outcome.created ? 201 : 200, conversionJson(outcome))
-  }
-
-  /** A `token` equal to the secret, or `signature` = hex HMAC-SHA256(secret, "t|id|amount|currency|nclid|ts"). */
-  function authenticate(secret: string, raw: Record<string, string>, p: ReturnType<typeof conversionParams>) {
-    const same = (a: string, b: string) => {
-      const x = Buffer.from(a)
-      const y = Buffer.from(b)
-      return x.length === y.length && timingSafeEqual(x, y)
-    }
-    if (raw.token !== undefined) {
-      return same(raw.token, secret) ? null : { reason: 'bad_token', message: 'token does not match the tracking code’s postback secret', field: 'token' }
-    }
-    if (raw.signature !== undefined) {
-      const ts = Number(raw.ts)
-      if (!Number.isInteger(ts) || Math.abs(Date.now() / 1000 - ts) > signatureMaxAgeSeconds) {
-        return { reason: 'stale_signature', message: `ts must be the current Unix time in seconds (±${signatureMaxAgeSeconds} s)`, field: 'ts' }
-      }
-      const expected = createHmac('sha256', secret).update([p.code, p.orderId, p.amount, p.currency, p.clickId, raw.ts].map((v) => v ?? '').join('|')).digest('hex')
-      return same(raw.signature.toLowerCase(), expected) ? null : { reason: 'bad_signature', message: 'signature does not match', field: 'signature' }
-    }
-    return { reason: 'unauthenticated', message: 'send token or signature', field: 'token' }
   }
 
   /**
