@@ -321,6 +321,10 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(await s.conversions.list({ advertiserId: adv.id, limit: 2 })).toHaveLength(2)
         expect(await s.conversions.list({ advertiserId: adv.id, from: new Date(Date.now() + 60_000) })).toEqual([])
         expect(await s.conversions.list({ advertiserId: adv.id, to: new Date(Date.now() + 60_000) })).toHaveLength(4)
+        expect(await s.conversions.list({ advertiserId: adv.id, to: made[0]!.createdAt })).toEqual([])
+        expect(await s.conversions.list({ advertiserId: adv.id, campaignId: 'cmp_elsewhere' })).toEqual([])
+        // No filter at all: the newest of every advertiser.
+        expect(await s.conversions.list({ limit: 1 })).toHaveLength(1)
         const due = (await s.conversions.insertIfAbsent(conversion(adv.id, { approveAt: new Date(Date.now() - 1000) }), [])).conversion
         expect((await s.conversions.list({ advertiserId: adv.id, status: 'pending', dueBefore: new Date() })).map((c) => c.id)).toEqual([due.id])
       })
@@ -357,7 +361,7 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         const key = id('taken')
         const c = (await s.conversions.insertIfAbsent(conversion(adv.id, { publisherId: pub.id }), [entry(pub.id, { key })])).conversion
         await expect(s.conversions.transition({ id: c.id, from: ['pending'], set: { status: 'declined' }, ledger: [entry(pub.id, { key, amount: -100 })] }))
-          .rejects.toBeInstanceOf(UniqueViolation)
+          .rejects.toThrow(new UniqueViolation('ledger entry'))
         expect(await s.conversions.get(c.id)).toMatchObject({ status: 'pending' })
         expect(await s.ledger.listByAccount(pub.id)).toHaveLength(1)
         // The same for a new conversion whose ledger key is taken: neither is written.
@@ -422,6 +426,11 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         expect(await transfer('t2', 601)).toBe('insufficient')
         expect(await transfer('t3', 100, null)).toBe('done')
         expect((await s.ledger.balances(a.id))[0]).toEqual({ currency: 'EUR', pending: 0, approved: 500, paid: 0, credit: 400 })
+        // All that is there may be moved, and the entries carry the transfer's references.
+        expect(await s.ledger.transfer({ accountId: a.id, currency: 'EUR', from: 'approved', to: 'paid', amount: 500, kind: 'payout', key: 'all', memo: 'June', payoutId: 'pay_1', conversionId: 'cnv_1' })).toBe('done')
+        expect((await s.ledger.balances(a.id))[0]).toEqual({ currency: 'EUR', pending: 0, approved: 0, paid: 500, credit: 400 })
+        expect((await s.ledger.listByAccount(a.id)).filter((e) => e.key.startsWith('all:')).map((e) => [e.key, e.bucket, e.amount, e.payoutId, e.conversionId, e.memo, e.kind]).sort())
+          .toEqual([['all:approved', 'approved', -500, 'pay_1', 'cnv_1', 'June', 'payout'], ['all:paid', 'paid', 500, 'pay_1', 'cnv_1', 'June', 'payout']])
         expect(await s.ledger.transfer({ accountId: a.id, currency: 'USD', from: 'approved', to: 'paid', amount: 1, kind: 'payout', key: 'usd', memo: null })).toBe('insufficient')
       })
       it('never overdraws under concurrent transfers', async () => {
@@ -495,6 +504,10 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         const stored = results.find((r) => r.created)!.message
         expect(stored).toMatchObject({ recipient: 'bob@example.com', attempts: 0, leaseUntil: null, providerId: null, sentAt: null, tags: ['offer-email'], campaignIds: ['cmp_a', 'cmp_b'] })
         expect(await s.messages.get(stored.id)).toEqual(stored)
+        // The losers are told of the message that stands.
+        for (const r of results.filter((x) => !x.created)) expect(r.message).toEqual(stored)
+        // A message may have no recipient (forgotten, or a channel without one).
+        expect((await s.messages.insertIfAbsent(message(a.id, { recipient: null }))).message.recipient).toBeNull()
         // Messages without an order are not deduplicated.
         expect((await s.messages.insertIfAbsent(message(a.id, { orderId: null }))).created).toBe(true)
         expect((await s.messages.insertIfAbsent(message(a.id, { orderId: null }))).created).toBe(true)
@@ -511,6 +524,9 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         const sentAt = new Date()
         expect(await s.messages.update(m.id, ['sending'], { status: 'sent', providerId: '<id@mg>', sentAt, leaseUntil: null }))
           .toMatchObject({ status: 'sent', providerId: '<id@mg>', sentAt, leaseUntil: null })
+        // A field given as undefined is left as it is; tags and campaigns may be set.
+        expect(await s.messages.update(m.id, ['sent'], { providerId: undefined, tags: ['offer-email', 'resent'], campaignIds: ['cmp_c'] }))
+          .toMatchObject({ status: 'sent', providerId: '<id@mg>', tags: ['offer-email', 'resent'], campaignIds: ['cmp_c'] })
         expect(await s.messages.claim(m.id, lease)).toBeNull()
       })
       it('finds sends whose lease expired, lists by account and forgets recipients', async () => {
@@ -535,6 +551,8 @@ export function storageContract(name: string, createHarness: () => Promise<Drive
         const first = await s.outbox.add({ id: id('out'), messageId: 'msg_1', from: '"Shop" <offers@x.example>', to: 'bob@example.com', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', headers: { 'Reply-To': 'shop@example.com' } })
         const second = await s.outbox.add({ id: id('out'), messageId: null, from: 'a@x.example', to: 'c@example.com', subject: 'Two', html: '', text: '', headers: {} })
         expect(await s.outbox.get(first.id)).toEqual(first)
+        expect(first.messageId).toBe('msg_1')
+        expect((await s.outbox.get(second.id))!.messageId).toBeNull()
         const listed = (await s.outbox.list(100)).map((e) => e.id)
         expect(listed.indexOf(second.id)).toBeLessThan(listed.indexOf(first.id))
       })

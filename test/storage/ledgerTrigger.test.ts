@@ -36,6 +36,16 @@ describe.each(harnesses)('the ledger is append-only in the database: %s', (_name
     expect(await h.storage.ledger.balances(s.accountId)).toEqual(s.balances)
   }
 
+  it('append answers false only for a taken key: any other failure is thrown, and nothing of the batch is written', async () => {
+    const s = await seeded()
+    const entry = (amount: number): NewLedgerEntry => ({
+      accountId: s.accountId, bucket: 'pending', amount, currency: 'EUR', kind: 'commission', conversionId: null, payoutId: null, key: id('key'), memo: null,
+    })
+    // Not a whole number of minor units: the database refuses it (bigint), which is not a duplicate.
+    await expect(h.storage.ledger.append([entry(5), entry(1.5)])).rejects.toThrow()
+    await unchanged(s)
+  })
+
   it('refuses an UPDATE of an amount, of any other column, and of many rows at once', async () => {
     const s = await seeded()
     const [newest] = s.entries

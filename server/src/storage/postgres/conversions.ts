@@ -54,6 +54,7 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
            ON CONFLICT (advertiser_id, order_id) DO NOTHING RETURNING *`,
           [c.id, c.advertiserId, c.campaignId, c.trackingCodeId, c.publisherId, c.clickId, c.type, c.orderId, c.amount,
+            // SQL NULL for no rule (JSON null would read back the same: an equivalent mutant, kept for the column's meaning).
             c.currency, c.commission, c.commissionCurrency, c.commissionRule == null ? null : JSON.stringify(c.commissionRule),
             c.status, c.reason, c.source, c.refundedAmount, c.reversedCommission, c.customerEmail, c.approveAt],
         )
@@ -64,6 +65,7 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
       if (inserted) return { conversion: inserted, created: true }
       // The conflicting insert has committed by now: ON CONFLICT waited for it.
       const existing = await getByOrder(c.advertiserId, c.orderId)
+      // (Unreachable while conversions are never deleted; a clear error rather than a null conversion if they ever are.)
       if (!existing) throw new Error(`conversion ${c.advertiserId}/${c.orderId} conflicted but cannot be read`)
       return { conversion: existing, created: false }
     },

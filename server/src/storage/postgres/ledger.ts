@@ -21,6 +21,7 @@ const toEntry = (r: Row): LedgerEntry => ({
  * rolls the whole transaction back: a money movement is never half-written nor silently skipped.
  */
 export async function insertEntries(tx: Sql, entries: NewLedgerEntry[]): Promise<void> {
+  // (Only saves a statement: an empty batch inserts nothing and matches its length.)
   if (entries.length === 0) return
   const records = entries.map((e) => ({
     id: randomUUID(), account_id: e.accountId, bucket: e.bucket, amount: e.amount, currency: e.currency,
@@ -58,7 +59,8 @@ export function ledger(sql: SqlPool): Storage['ledger'] {
           'SELECT sum(amount)::int8 AS total FROM ledger_entries WHERE account_id = $1 AND currency = $2 AND bucket = $3',
           [t.accountId, t.currency, t.from],
         )
-        if ((rows[0]?.total ?? 0) < t.amount) return 'insufficient' as const
+        // sum() always answers one row: null when the bucket has no entries.
+        if ((rows[0]!.total ?? 0) < t.amount) return 'insufficient' as const
         const entry = (bucket: NewLedgerEntry['bucket'], amount: number): NewLedgerEntry => ({
           accountId: t.accountId, bucket, amount, currency: t.currency, kind: t.kind, conversionId: t.conversionId ?? null,
           payoutId: t.payoutId ?? null, key: `${t.key}:${bucket}`, memo: t.memo,
