@@ -15,8 +15,9 @@ export interface PostbackRefusal {
 }
 
 /** The signature a postback of these parameters carries at `ts` (as the README's and the portal's snippets make it). */
-export const postbackSignature = (secret: string, p: ConversionParams, ts: string): string =>
-  createHmac('sha256', secret).update([p.code, p.orderId, p.amount, p.currency, p.clickId, ts].map((v) => v ?? '').join('|')).digest('hex')
+export function postbackSignature(secret: string, p: ConversionParams, ts: string): string {
+  return createHmac('sha256', secret).update([p.code, p.orderId, p.amount, p.currency, p.clickId, ts].map((v) => v ?? '').join('|')).digest('hex')
+}
 
 const same = (a: string, b: string) => {
   const x = Buffer.from(a)
