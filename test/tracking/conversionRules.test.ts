@@ -172,17 +172,17 @@ describe('a new conversion', () => {
 
   it('the pixel without a currency takes the campaign’s; with one, its own; a lead without an amount is 0 and earns the lead rule', async () => {
     const ingest = ingestWith()
-    const usd = await storage.campaigns.create(newCampaign(ids.advertiser, { currency: 'JPY' }))
-    const usdCode = { ...code, id: code.id, campaignId: usd.id }
+    const yen = await storage.campaigns.create(newCampaign(ids.advertiser, { currency: 'JPY' }))
+    const yenCode = { ...code, campaignId: yen.id }
     // The tracking code's campaign, for an unattributed pixel: yen have no minor unit.
-    const byCode = await ingest(request({ amount: '1500' }, { trackingCode: usdCode }))
-    expect(byCode.conversion).toMatchObject({ currency: 'JPY', amount: 1500, publisherId: null, commission: 0, commissionCurrency: 'JPY', commissionRule: null, campaignId: usd.id })
+    const byCode = await ingest(request({ amount: '1500' }, { trackingCode: yenCode }))
+    expect(byCode.conversion).toMatchObject({ currency: 'JPY', amount: 1500, publisherId: null, commission: 0, commissionCurrency: 'JPY', commissionRule: null, campaignId: yen.id })
     // The attributed click's campaign wins over the tracking code's.
     const c = await click()
-    const byClick = await ingest(request({ amount: '15', clickId: c.id }, { trackingCode: usdCode }))
+    const byClick = await ingest(request({ amount: '15', clickId: c.id }, { trackingCode: yenCode }))
     expect(byClick.conversion).toMatchObject({ currency: 'EUR', amount: 1500, campaignId: campaign.id, commission: 150 })
     // A bot's click names the conversion's campaign, and so its currency.
-    const bot = await ingest(request({ amount: '15', clickId: (await click({ bot: true })).id }, { trackingCode: usdCode }))
+    const bot = await ingest(request({ amount: '15', clickId: (await click({ bot: true })).id }, { trackingCode: yenCode }))
     expect(bot.conversion).toMatchObject({ currency: 'EUR', amount: 1500, campaignId: campaign.id, reason: 'bot_click', publisherId: null })
     // A currency sent is used, whatever the campaign's.
     const sent = await ingest(request({ amount: '15', currency: 'usd' }))

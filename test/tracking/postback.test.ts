@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { authenticatePostback, postbackSignature, signatureMaxAgeSeconds } from '../../server/src/tracking/postback.js'
 
-const secret = 'pbs_0123456789abcdef'
+const secret = 'not-a-real-secret-for-tests'
 const now = Date.parse('2026-06-30T12:00:00.000Z')
 const ts = String(now / 1000)
 const params = { code: 'TC1', orderId: 'A-1', amount: '12.50', currency: 'EUR', clickId: 'AAAAAAAAAAAAAAAAAAAAAA' }
