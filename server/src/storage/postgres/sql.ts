@@ -59,35 +59,74 @@ export function serverPool(options: { connectionString: string; schema?: string;
   // An idle client that loses its connection must not crash the process; the pool replaces it on next use.
   pool.on('error', onError)
   return {
-    query: (text, params) => pool.query(text, params as unknown[]) as never,
+    query: (text, params) => onLiveConnection(text, () => pool.query(text, params as unknown[])) as never,
     exec: async (script) => void (await pool.query(script)),
     async transaction(fn) {
-      const client = await pool.connect()
-      // A connection lost while the client is checked out emits 'error' on the client (the pool listens only
-      // to idle ones), which would otherwise end the process. Agenda's LISTEN client has its own (jobs/index.ts).
-      let broken: Error | undefined
-      const lost = (error: Error) => void (broken = error)
-      client.on('error', lost)
-      try {
-        await client.query('BEGIN')
-        const result = await fn({
-          query: (text, params) => client.query(text, params as unknown[]) as never,
-          exec: async (script) => void (await client.query(script)),
-        })
-        await client.query('COMMIT')
-        return result
-      } catch (error) {
-        if (isUnavailable(error)) broken ??= error as Error
-        if (!broken) await client.query('ROLLBACK').catch((e: Error) => void (broken = e))
-        throw error
-      } finally {
-        client.removeListener('error', lost)
-        // A client whose connection failed is destroyed, not handed to the next caller.
-        client.release(broken ?? false)
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect()
+        // A connection lost while the client is checked out emits 'error' on the client (the pool listens only
+        // to idle ones), which would otherwise end the process. Agenda's LISTEN client has its own (jobs/index.ts).
+        let broken: Error | undefined
+        const lost = (error: Error) => void (broken = error)
+        client.on('error', lost)
+        let begun = false
+        try {
+          await client.query('BEGIN')
+          begun = true
+          const result = await fn({
+            query: (text, params) => client.query(text, params as unknown[]) as never,
+            exec: async (script) => void (await client.query(script)),
+          })
+          await client.query('COMMIT')
+          return result
+        } catch (error) {
+          if (isUnavailable(error)) broken ??= error as Error
+          if (!broken) await client.query('ROLLBACK').catch((e: Error) => void (broken = e))
+          // Nothing of this transaction ran: a connection found dead at BEGIN is swapped for another.
+          if (!begun && attempt < staleAttempts && ranOnStaleConnection(error, 'BEGIN')) continue
+          throw error
+        } finally {
+          client.removeListener('error', lost)
+          // A client whose connection failed is destroyed, not handed to the next caller.
+          client.release(broken ?? false)
+        }
       }
     },
     agendaPool: pool,
     close: () => pool.end(),
+  }
+}
+
+/**
+ * Idle connections in the pool can be dead without the pool knowing yet: the server ended their sessions (a
+ * restart, a failover, `pg_terminate_backend`) and the news is still on its way through the socket. A statement
+ * that failed only because it was handed such a connection is run again on another, at most `staleAttempts`
+ * times in all — one request must not fail for the pool's stale connections while the server answers.
+ */
+const staleAttempts = 3
+
+/**
+ * Whether a failed statement can safely run again. The server reporting its session ended (57P01–57P03) means
+ * the statement did not commit: an autocommit statement's commit finishes, and is answered, before the backend
+ * looks at the termination. A client that is no longer queryable never sent it. A connection that merely
+ * vanished leaves a write's fate unknown, so only a read is retried then.
+ */
+export function ranOnStaleConnection(error: unknown, text: string): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null
+  if (!e || typeof e !== 'object') return false
+  if (e.code === '57P01' || e.code === '57P02' || e.code === '57P03') return true
+  const message = typeof e.message === 'string' ? e.message.toLowerCase() : ''
+  if (message.includes('not queryable')) return true
+  return message.includes('connection terminated') && /^\s*(select|begin)\b/i.test(text)
+}
+
+async function onLiveConnection<T>(text: string, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run()
+    } catch (error) {
+      if (attempt >= staleAttempts || !ranOnStaleConnection(error, text)) throw error
+    }
   }
 }
 
