@@ -55,9 +55,10 @@ export function createMonetize(deps: MonetizeDeps) {
 
   async function storeOrder(shop: Account, input: unknown, at: string, sendOffers: boolean): Promise<OrderResult> {
     // A later notification without an order date (a status update) keeps the date the order has.
-    const givesDate = typeof input === 'object' && input !== null && (input as Record<string, unknown>).orderedAt !== undefined
+    const givesDate = (input as { orderedAt?: unknown } | null | undefined)?.orderedAt !== undefined
     const { order, created } = await storage.orders.upsert(parseOrder(shop.id, input, at), { keepOrderedAt: !givesDate })
     const wantsEmail = sendOffers && created && shop.roles.includes('publisher') && order.email !== null
+      // (`<` or `<=`: the same but for an order placed exactly a day before this millisecond.)
       && order.status !== 'cancelled' && order.status !== 'refunded' && Date.now() - order.orderedAt.getTime() < freshOrderMs
     if (!wantsEmail) return { order, created, message: null }
     const suppressed = await storage.suppressions.has(addressHash(order.email as string))
@@ -179,7 +180,6 @@ export function createMonetize(deps: MonetizeDeps) {
 
   /** When a conversion on an advertiser's campaign is approved, its advertising credit pays for it first. */
   async function spendCredit(conversion: Conversion): Promise<number> {
-    if (conversion.commission - conversion.reversedCommission <= 0) return 0
     for (let attempt = 0; attempt < 3; attempt++) {
       const balance = (await storage.ledger.balances(conversion.advertiserId)).find((b) => b.currency === conversion.commissionCurrency)
       const amount = Math.min(balance?.credit ?? 0, conversion.commission - conversion.reversedCommission)
