@@ -166,6 +166,8 @@ export function createRevenue(deps: RevenueDeps) {
     if (!recorded.created) return { status: 'duplicate', event: type, messageId: message.id }
     if (type === 'sent' && !message.sentAt) {
       // Mailgun took a message whose send was marked failed (the sender died before hearing back): it was sent.
+      // (`!message.sentAt` only saves a write: the update below changes a `failed` message alone, and a failed
+      // message has no sentAt — without it a sent message's update finds nothing to change, as with it.)
       const sent = await storage.messages.update(message.id, ['failed'], { status: 'sent', sentAt: event.at, error: null })
       if (sent) await messageChanged(sent, event.at)
     } else if (type === 'delivered' || type === 'opened' || type === 'clicked') {
