@@ -125,6 +125,8 @@ describe('the outbox', () => {
     expect(html).not.toContain('No emails yet.')
     expect(html).toContain(`<a href="/outbox/${first.providerId}">First &#60;i&#62;</a><br><small>from &#34;Shop&#34; &#60;offers@net.example&#62;</small>`)
     expect(html.indexOf(second.providerId)).toBeLessThan(html.indexOf(first.providerId))
+    // One row after the other.
+    expect(html).toMatch(/<\/small><\/td><\/tr><tr><td>\d{4}-/)
     expect(html).toMatch(/<tr><td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d<\/td><td>ada@buyer.example<\/td>/)
 
     const shown = await fetch(`${url}/outbox/${first.providerId}`)
@@ -134,7 +136,9 @@ describe('the outbox', () => {
     expect(await shown.text()).toBe('<p>Hello <b>Ada</b></p>')
     const missing = await fetch(`${url}/outbox/out_nothing`)
     expect(missing.status).toBe(404)
-    expect(await missing.text()).toContain('<h1>No such email</h1>')
+    const missingPage = await missing.text()
+    expect(missingPage).toContain('<title>Not found</title>')
+    expect(missingPage).toContain('<h1>No such email</h1>')
   })
 
   it('does not exist in production', async () => {

@@ -136,6 +136,22 @@ describe('receiveMailgun: checks, in order, before anything is stored', () => {
   })
 })
 
+describe('receiveMailgun: refusals in words', () => {
+  it('says what was wrong with each refused webhook', async () => {
+    const m = await message()
+    const thrown = (body: unknown, r: Revenue = revenue) => r.receiveMailgun(body, now).then(() => '', (e: Error) => e.message)
+    expect(await thrown(forMessage(m, 'opened'), revenueWith({ key: null }))).toBe('MAILGUN_WEBHOOK_SIGNING_KEY is not set: webhooks cannot be verified')
+    expect(await thrown({})).toBe('the webhook signature does not verify')
+    expect(await thrown(webhook({ event: 'opened' }, { signedAt: new Date(now.getTime() - 3_600_000) }))).toBe('the webhook signature is older than 15 minutes')
+    const token = randomUUID()
+    await revenue.receiveMailgun(webhook({ event: 'stored' }, { token }), now)
+    expect(await thrown(webhook({ event: 'opened' }, { token }))).toBe('this webhook token was used before')
+    expect(await thrown(webhook({ id: '' }))).toBe('event-data must have an id, an event and a timestamp')
+    // Stored with every queued job: jobs queued before an upgrade must still be found after it.
+    expect(reattributeJob).toBe('revenue.reattribute')
+  })
+})
+
 describe('receiveMailgun: what an accepted event does', () => {
   it('records a delivery, open or click for the message named by v:message, and re-attributes its buyer’s orders from then on', async () => {
     const m = await message()

@@ -28,6 +28,7 @@ export function monetizePages(services: Services): Router {
   })
 
   router.post('/unsubscribe', form, guard, async (req, res) => {
+    // (Any placeholder for a missing id or token would do as well as '': it never matches a token.)
     const m = String(req.body?.m ?? req.query.m ?? '')
     const s = String(req.body?.s ?? req.query.s ?? '')
     // No length checks needed: the token is an HMAC of the message id, compared in constant time before the

@@ -97,6 +97,7 @@ export function createRevenue(deps: RevenueDeps) {
   async function requeue(accountId: string): Promise<void> {
     if (Date.now() - (requeued.get(accountId) ?? 0) < requeueMs) return
     requeued.set(accountId, Date.now())
+    // A bound on this process's memory, not a rule: which account is forgotten first changes no result.
     if (requeued.size > 10_000) requeued.delete(requeued.keys().next().value as string)
     await deps.runNow(reattributeJob, { accountId })
   }

@@ -52,6 +52,7 @@ export function applyPatch(current: RevenueSettings, patch: SettingsPatch): Pick
   const next = { ...current.channels }
   for (const channel of channels) {
     const change = patch.channels?.[channel]
+    // (Only a saved step: a channel the patch leaves out would come out of the merge below unchanged.)
     if (!change) continue
     const rule = { ...next[channel], ...change }
     if (windowHours(rule) > maxWindowHours) {
