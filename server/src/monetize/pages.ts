@@ -5,11 +5,13 @@ import express, { Router } from 'express'
 import { escapeHtml } from '../html.js'
 import type { Services } from '../services.js'
 
-const layout = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+function layout(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:6vh auto;padding:0 1rem;color:#1f2933}
 h1{font-size:1.5rem}button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid #0b6bcb;background:#0b6bcb;color:#fff;cursor:pointer}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:top;overflow-wrap:anywhere}
 .scroll{overflow-x:auto}a{display:inline-block;padding:.15rem 0}</style></head><body>${body}</body></html>`
+}
 
 const pageCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-src 'self'"
 

@@ -26,8 +26,12 @@ export interface MailgunEvent {
   severity: string | null
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const text = (v: unknown, max = 500) => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : null)
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+function text(v: unknown, max = 500): string | null {
+  return typeof v === 'string' && v.length > 0 && v.length <= max ? v : null
+}
 
 /** The signature block, or null when it is missing or not shaped like Mailgun's. */
 export function signatureOf(body: unknown): MailgunSignature | null {
