@@ -50,6 +50,9 @@ async function message(recipient: string): Promise<string> {
 }
 const suppressed = (address: string) => storage.suppressions.has(monetize.addressHash(address))
 const strictCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-src 'self'"
+/** A form POST to /unsubscribe (`query` for the one-click form, where the ids ride in the link itself). */
+const postUnsubscribe = (body: string | URLSearchParams, query = '') =>
+  fetch(`${url}/unsubscribe${query}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
 
 describe('unsubscribe', () => {
   it('shows a confirmation form carrying the link’s ids, escaped, under a strict policy', async () => {
@@ -66,10 +69,7 @@ describe('unsubscribe', () => {
 
   it('unsubscribes the address from the form’s fields, and from the one-click POST to the link itself', async () => {
     const fromForm = await message('form@buyer.example')
-    const res = await fetch(`${url}/unsubscribe`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ m: fromForm, s: monetize.unsubscribeToken(fromForm) }),
-    })
+    const res = await postUnsubscribe(new URLSearchParams({ m: fromForm, s: monetize.unsubscribeToken(fromForm) }))
     expect(res.status).toBe(200)
     expect(res.headers.get('content-security-policy')).toBe(strictCsp)
     const html = await res.text()
@@ -78,9 +78,7 @@ describe('unsubscribe', () => {
     expect(await suppressed('form@buyer.example')).toBe(true)
 
     const oneClick = await message('oneclick@buyer.example')
-    const posted = await fetch(`${url}/unsubscribe?m=${oneClick}&s=${monetize.unsubscribeToken(oneClick)}`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click',
-    })
+    const posted = await postUnsubscribe('List-Unsubscribe=One-Click', `?m=${oneClick}&s=${monetize.unsubscribeToken(oneClick)}`)
     expect(posted.status).toBe(200)
     expect(await suppressed('oneclick@buyer.example')).toBe(true)
   })
@@ -88,7 +86,7 @@ describe('unsubscribe', () => {
   it('refuses a link whose token does not match, or that names nothing, with 400 and a page saying so', async () => {
     const id = await message('kept@buyer.example')
     for (const body of [{ m: id, s: monetize.unsubscribeToken(id).replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }, { m: id, s: '' }, { m: '', s: '' }, {}]) {
-      const res = await fetch(`${url}/unsubscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body as Record<string, string>) })
+      const res = await postUnsubscribe(new URLSearchParams(body as Record<string, string>))
       expect(res.status).toBe(400)
       expect(res.headers.get('content-security-policy')).toBe(strictCsp)
       const html = await res.text()
@@ -97,13 +95,13 @@ describe('unsubscribe', () => {
     }
     expect(await suppressed('kept@buyer.example')).toBe(false)
     // The form's body is capped: a flood is refused before anything runs.
-    const flood = await fetch(`${url}/unsubscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `m=${'x'.repeat(5_000)}` })
+    const flood = await postUnsubscribe(`m=${'x'.repeat(5_000)}`)
     expect(flood.status).toBe(413)
   })
 
   it('reads the form as flat fields: a nested one is not an id', async () => {
     const id = await message('nested@buyer.example')
-    const res = await fetch(`${url}/unsubscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `m[id]=${id}&s=${monetize.unsubscribeToken(id)}` })
+    const res = await postUnsubscribe(`m[id]=${id}&s=${monetize.unsubscribeToken(id)}`)
     expect(res.status).toBe(400)
     expect(await suppressed('nested@buyer.example')).toBe(false)
   })
