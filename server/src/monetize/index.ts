@@ -1,7 +1,8 @@
 // F6 Monetize: a shop tells the network about an order; the network emails the buyer offers from other
 // advertisers in the shop's name at once (an Agenda job, never making the shop wait); the buyer's first
 // click on an offer is a lead for the shop; a shop that also advertises can reinvest its earnings.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { sameSecret } from '../secrets.js'
 import type { Config } from '../config.js'
 import { AppError } from '../errors.js'
 import { newId, newLinkCode } from '../ids.js'
@@ -159,9 +160,7 @@ export function createMonetize(deps: MonetizeDeps) {
   }
 
   async function unsubscribe(messageId: string, token: string): Promise<boolean> {
-    const expected = Buffer.from(unsubscribeToken(messageId))
-    const given = Buffer.from(token)
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false
+    if (!sameSecret(token, unsubscribeToken(messageId))) return false
     const message = await storage.messages.get(messageId)
     if (!message?.recipient) return message !== null
     await storage.suppressions.add(addressHash(message.recipient))

@@ -12,7 +12,7 @@ import { html } from './html.js'
 import { failed, formPost, input, redirect, select, view, type FormState, type PortalContext } from './kit.js'
 import { errorBox, homeOf, send, type Page } from './layout.js'
 import { hashPassword, maxPasswordLength, passwordProblem, verifyPassword } from './passwords.js'
-import { sameToken } from './session.js'
+import { sameSecret } from '../secrets.js'
 
 const windowMs = 15 * 60_000
 const email = z.string().trim().max(254).pipe(z.email({ message: 'must be an email address' })).transform((e) => e.toLowerCase())
@@ -79,7 +79,7 @@ ${config.NODE_ENV === 'production' ? '' : html`<p class="hint">Demo accounts and
 
   router.post('/sign-out', async (req, res) => {
     // A sign-out without the session's token (another site's form) does nothing.
-    if (req.portal && sameToken((req.body as Record<string, unknown> | undefined)?._csrf, req.portal.session.csrfToken)) await sessions.end(req, res)
+    if (req.portal && sameSecret((req.body as Record<string, unknown> | undefined)?._csrf, req.portal.session.csrfToken)) await sessions.end(req, res)
     else if (req.portal) throw new AppError(403, 'csrf', 'this form expired; reload the page and try again')
     redirect(res, '/portal/sign-in', 'signed-out')
   })

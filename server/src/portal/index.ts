@@ -15,7 +15,8 @@ import { html } from './html.js'
 import type { PortalContext } from './kit.js'
 import { loadAssets, render } from './layout.js'
 import { publisherRoutes } from './publisher.js'
-import { createSessions, sameToken } from './session.js'
+import { sameSecret } from '../secrets.js'
+import { createSessions } from './session.js'
 
 export const portalCsp = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
@@ -64,7 +65,7 @@ export function portalRoutes(services: Services): Router {
   })
   // Every form sends the session's token back: another site cannot make a signed-in browser act.
   router.use((req, _res, next) => {
-    if (req.method !== 'POST' || sameToken((req.body as Record<string, unknown> | undefined)?._csrf, req.portal!.session.csrfToken)) return next()
+    if (req.method !== 'POST' || sameSecret((req.body as Record<string, unknown> | undefined)?._csrf, req.portal!.session.csrfToken)) return next()
     next(new AppError(403, 'csrf', 'this form has expired; go back, reload the page and try again'))
   })
 

@@ -2,7 +2,8 @@
 // store keeps only the token's SHA-256, with the account and the session's CSRF token. Sign-out and
 // suspension delete the record, so the cookie stops working at once. Sessions slide: each use within the
 // lifetime extends it (written at most every few minutes).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { sameSecret } from '../secrets.js'
 import type { CookieOptions, NextFunction, Request, Response } from 'express'
 import type { Services } from '../services.js'
 import type { Account, Session } from '../storage/types.js'
@@ -27,11 +28,6 @@ declare module 'express-serve-static-core' {
 const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex')
 const newToken = () => randomBytes(32).toString('base64url')
 
-/** Constant-time comparison of a submitted token with the expected one. */
-export function sameToken(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string' || given.length !== expected.length) return false
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected))
-}
 
 export function createSessions(services: Services) {
   const { storage, config } = services
@@ -102,7 +98,7 @@ export function createSessions(services: Services) {
 
     signInTokenValid(req: Request): boolean {
       const cookie = (req.signedCookies as Record<string, unknown> | undefined)?.[names.signIn]
-      return typeof cookie === 'string' && sameToken((req.body as Record<string, unknown> | undefined)?._csrf, cookie)
+      return typeof cookie === 'string' && sameSecret((req.body as Record<string, unknown> | undefined)?._csrf, cookie)
     },
   }
 }

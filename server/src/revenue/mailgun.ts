@@ -1,6 +1,7 @@
 // Mailgun webhooks: what a payload must look like, how its signature is checked, and which of its events
 // become message events. https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/#securing-webhooks
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { sameSecret } from '../secrets.js'
 import type { MessageEventType } from '../storage/types.js'
 
 /** A signature older (or further in the future) than this is refused: a captured request cannot be replayed later. */
@@ -45,9 +46,7 @@ export function signatureOf(body: unknown): MailgunSignature | null {
 
 /** HMAC-SHA256 of timestamp + token with the webhook signing key, compared in constant time. */
 export function verifySignature(key: string, s: MailgunSignature): boolean {
-  const expected = Buffer.from(createHmac('sha256', key).update(s.timestamp + s.token).digest('hex'))
-  const given = Buffer.from(s.signature.toLowerCase())
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  return sameSecret(s.signature.toLowerCase(), createHmac('sha256', key).update(s.timestamp + s.token).digest('hex'))
 }
 
 export function signatureAgeMs(s: MailgunSignature, now: Date): number {

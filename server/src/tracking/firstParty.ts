@@ -1,7 +1,8 @@
 // First-party mode: the shop maps a path of its own site (e.g. /_nw) to the network with one reverse-proxy
 // rule. Through it the network sets its cookie as a server-set, HttpOnly cookie of the shop's own domain, which
 // neither blocked third-party cookies nor Safari's 7-day cap on script-set cookies touch.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { sameSecret } from '../secrets.js'
 import type { IncomingMessage } from 'node:http'
 import { getDomain } from 'tldts'
 
@@ -20,9 +21,7 @@ export function proxiedFor(req: IncomingMessage, secret: string): string | null 
   const dot = header.lastIndexOf('.')
   if (dot <= 0) return null
   const advertiserId = header.slice(0, dot)
-  const given = Buffer.from(header.slice(dot + 1))
-  const expected = Buffer.from(mac(secret, advertiserId))
-  return given.length === expected.length && timingSafeEqual(given, expected) ? advertiserId : null
+  return sameSecret(header.slice(dot + 1), mac(secret, advertiserId)) ? advertiserId : null
 }
 
 /** What a click hands to the shop's proxy path: enough to set the cookie and land, signed so nothing can be changed. */
@@ -52,9 +51,7 @@ export function readHandshake(secret: string, token: string): Handshake | null {
   const dot = token.indexOf('.')
   if (dot <= 0) return null
   const payload = token.slice(0, dot)
-  const given = Buffer.from(token.slice(dot + 1))
-  const expected = Buffer.from(sign(secret, payload))
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
+  if (!sameSecret(token.slice(dot + 1), sign(secret, payload))) return null
   try {
     const [clickId, advertiserId, clickedAt, expiresAt, firstClick, location] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[]
     if (typeof clickId !== 'string' || typeof advertiserId !== 'string' || typeof clickedAt !== 'number' || typeof expiresAt !== 'number' || typeof location !== 'string') return null
