@@ -4,17 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/src/config.js'
 import { newId } from '../../server/src/ids.js'
 import { createMailer, mailgunMailer, outboxMailer, SendError, sendErrorOf, type Email } from '../../server/src/monetize/mailer.js'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { startFakeMailgun, type FakeMailgun } from '../support/fakeMailgun.js'
-import { pgliteImage } from '../support/network.js'
+import { memoryStore } from '../support/stores.js'
 
 let mailgun: FakeMailgun
 let storage: PostgresStorage
 
 beforeAll(async () => {
   mailgun = await startFakeMailgun()
-  storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
-  await storage.connect()
+  storage = await memoryStore()
 })
 afterAll(async () => {
   await mailgun?.close()

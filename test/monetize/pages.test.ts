@@ -11,8 +11,8 @@ import { createMonetize, type Monetize } from '../../server/src/monetize/index.j
 import { outboxMailer } from '../../server/src/monetize/mailer.js'
 import { monetizePages } from '../../server/src/monetize/pages.js'
 import type { Services } from '../../server/src/services.js'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
-import { pgliteImage } from '../support/network.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import { memoryStore } from '../support/stores.js'
 
 let storage: PostgresStorage
 let monetize: Monetize
@@ -31,8 +31,7 @@ let url: string
 let shopId: string
 
 beforeAll(async () => {
-  storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
-  await storage.connect()
+  storage = await memoryStore()
   const config = loadConfig({ COOKIE_SECRET: 'pages-test-cookie-secret-0123456789' })
   monetize = createMonetize({ config, storage, logger: createLogger('silent'), mailer: outboxMailer(storage, 'offers@net.example'), ingest: (() => {}) as never, runNow: async () => {} })
   shopId = (await storage.accounts.create({ id: newId('acc'), name: 'Shop', email: 'shop@pages.example', roles: ['publisher'], status: 'active', passwordHash: null })).id

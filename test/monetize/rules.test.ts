@@ -15,13 +15,13 @@ import { SendError, type Email, type Mailer } from '../../server/src/monetize/ma
 import { chooseOffers, expectedEarnings } from '../../server/src/monetize/offers.js'
 import { maxOrdersPerRequest, parseOrder } from '../../server/src/monetize/orders.js'
 import { renderOfferEmail } from '../../server/src/monetize/render.js'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { Account, Campaign, Conversion, NewCampaign, Order } from '../../server/src/storage/types.js'
 import { TtlCache } from '../../server/src/tracking/cache.js'
 import { createConversionIngest } from '../../server/src/tracking/conversions.js'
 import { createLifecycle } from '../../server/src/tracking/lifecycle.js'
 import { RequestLog } from '../../server/src/tracking/requestLog.js'
-import { pgliteImage } from '../support/network.js'
+import { memoryStore } from '../support/stores.js'
 
 const HOUR = 3_600_000
 const publicUrl = 'https://net.example'
@@ -70,8 +70,7 @@ const campaignOf = (advertiserId: string, patch: Partial<NewCampaign> = {}): New
 })
 
 beforeAll(async () => {
-  storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
-  await storage.connect()
+  storage = await memoryStore()
   shop = await newAccount('Shop "Quotes" \\ Co\r\nBcc: x', ['publisher'])
   advertiserOnly = await newAccount('Advertiser only', ['advertiser'])
   dual = await newAccount('Dual', ['publisher', 'advertiser'])

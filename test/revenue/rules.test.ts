@@ -10,10 +10,10 @@ import { newId } from '../../server/src/ids.js'
 import { createLogger } from '../../server/src/logger.js'
 import { createRevenue, inlineLimit, reattributeJob, type Revenue } from '../../server/src/revenue/index.js'
 import { defaultRules } from '../../server/src/revenue/settings.js'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { Account, AttributionScope, Message, StaleOrdersQuery, Storage } from '../../server/src/storage/types.js'
-import { pgliteImage } from '../support/network.js'
 import { sentMessage, sign, signingKey } from './support.js'
+import { memoryStore } from '../support/stores.js'
 
 const config = loadConfig({ MAILGUN_WEBHOOK_SIGNING_KEY: signingKey, COOKIE_SECRET: 'revenue-rules-cookie-secret-0123456' })
 let storage: PostgresStorage
@@ -54,8 +54,7 @@ function revenueWith(over: { storage?: Storage; key?: string | null; suppress?: 
 }
 
 beforeAll(async () => {
-  storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
-  await storage.connect()
+  storage = await memoryStore()
   shop = await storage.accounts.create({ id: newId('acc'), name: 'Shop', email: 'shop@rules.example', roles: ['publisher'], status: 'active', passwordHash: null })
   advertiser = await storage.accounts.create({ id: newId('acc'), name: 'Advertiser', email: 'adv@rules.example', roles: ['advertiser'], status: 'active', passwordHash: null })
 })

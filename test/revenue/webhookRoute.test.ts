@@ -9,17 +9,16 @@ import { errorMiddleware } from '../../server/src/errors.js'
 import { createLogger } from '../../server/src/logger.js'
 import { createRevenue } from '../../server/src/revenue/index.js'
 import { revenueWebhooks, webhookBodyLimit } from '../../server/src/revenue/webhooks.js'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
-import { pgliteImage } from '../support/network.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { sign, signingKey } from './support.js'
+import { memoryStore } from '../support/stores.js'
 
 let storage: PostgresStorage
 let server: { close(): void }
 let url: string
 
 beforeAll(async () => {
-  storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
-  await storage.connect()
+  storage = await memoryStore()
   const logger = createLogger('silent')
   const revenue = createRevenue({ config: loadConfig({ MAILGUN_WEBHOOK_SIGNING_KEY: signingKey }), storage, logger, runNow: async () => {} })
   const app = express()

@@ -21,7 +21,8 @@ describe('which failed statements run again', () => {
     expect(ranOnStaleConnection(vanished, 'INSERT INTO t VALUES (1)')).toBe(false)
     expect(ranOnStaleConnection(vanished, 'SELECTED_ROWS')).toBe(false)
     // Not a dead connection: a refused or timed-out connect, a statement timeout, a constraint.
-    for (const error of [{ code: 'ECONNREFUSED' }, { code: '57014' }, { code: '23505' }, new Error('timeout exceeded when trying to connect'), null, 'text']) {
+    for (const error of [{ code: 'ECONNREFUSED' }, { code: '57014' }, { code: '23505' }, new Error('timeout exceeded when trying to connect'),
+      new Error('Connection terminated due to connection timeout'), null, 'text']) {
       expect(ranOnStaleConnection(error, 'SELECT 1')).toBe(false)
     }
   })

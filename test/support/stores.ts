@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import { pgliteImage } from './network.js'
 
 export interface StoreHarness { storage: PostgresStorage; cleanup(): Promise<void> }
 
@@ -33,4 +34,14 @@ export async function serverStore(prefix: string): Promise<StoreHarness> {
       await admin.end()
     },
   }
+}
+
+/**
+ * An embedded store in memory, started from the migrated snapshot (no initdb, no migrations to run): the store of
+ * a unit test that exercises one module's rules over real SQL.
+ */
+export async function memoryStore(): Promise<PostgresStorage> {
+  const storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
+  await storage.connect()
+  return storage
 }

@@ -7,14 +7,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../server/src/errors.js'
 import { newClickId, newId } from '../../server/src/ids.js'
 import { createLogger } from '../../server/src/logger.js'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { Campaign, Click, Conversion, NewCampaign, RequestLogEntry, Storage, TrackingCode } from '../../server/src/storage/types.js'
 import { TtlCache } from '../../server/src/tracking/cache.js'
 import { createConversionIngest, type ConversionRequest } from '../../server/src/tracking/conversions.js'
 import { createLifecycle } from '../../server/src/tracking/lifecycle.js'
 import type { ConversionParams } from '../../server/src/tracking/params.js'
 import { RequestLog } from '../../server/src/tracking/requestLog.js'
-import { pgliteImage } from '../support/network.js'
+import { memoryStore } from '../support/stores.js'
 
 const DAY = 86_400_000
 const HOUR = 3_600_000
@@ -37,8 +37,7 @@ const newCampaign = (advertiserId: string, patch: Partial<NewCampaign> = {}): Ne
 })
 
 beforeAll(async () => {
-  storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
-  await storage.connect()
+  storage = await memoryStore()
   requestLog = new RequestLog(storage)
   const roles = { advertiser: 'advertiser', other: 'advertiser', publisher: 'publisher', publisher2: 'publisher' } as const
   for (const [name, id] of Object.entries(ids)) {

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../server/src/errors.js'
 import { newId } from '../../server/src/ids.js'
 import { createLogger } from '../../server/src/logger.js'
-import { PostgresStorage } from '../../server/src/storage/postgres/index.js'
+import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { UniqueViolation, type Conversion, type NewConversion, type Storage } from '../../server/src/storage/types.js'
 import { approveDueJob, createLifecycle, outstanding } from '../../server/src/tracking/lifecycle.js'
-import { pgliteImage } from '../support/network.js'
+import { memoryStore } from '../support/stores.js'
 
 const DAY = 86_400_000
 let storage: PostgresStorage
@@ -17,8 +17,7 @@ let advertiserId: string
 let publisherId: string
 
 beforeAll(async () => {
-  storage = new PostgresStorage({ driver: 'pglite', dataDir: 'memory://', image: await pgliteImage() })
-  await storage.connect()
+  storage = await memoryStore()
   advertiserId = newId('acc')
   publisherId = newId('acc')
   for (const [id, roles] of [[advertiserId, ['advertiser']], [publisherId, ['publisher']]] as const) {

@@ -41,8 +41,8 @@ export function createMailer(config: Config, storage: Storage): Mailer {
 }
 
 export function mailgunMailer(key: string, domain: string, url: string, timeoutMs = 10_000): Mailer {
-  // Node's own fetch rather than mailgun.js's axios: one HTTP stack fewer. (Either sends the same request and
-  // fails the same way: test/monetize/mailer.test.ts passes with both, so the flag is an equivalent mutant.)
+  // Node's own fetch rather than axios's http adapter: one HTTP stack fewer. The errors of an unanswered request
+  // read differently per adapter; sendErrorOf's stored words are fetch's (test/monetize/mailer.test.ts pins them).
   const client = new Mailgun(FormData).client({ username: 'api', key, url, timeout: timeoutMs, useFetch: true })
   return {
     name: 'mailgun',

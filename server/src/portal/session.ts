@@ -28,7 +28,6 @@ declare module 'express-serve-static-core' {
 const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex')
 const newToken = () => randomBytes(32).toString('base64url')
 
-
 export function createSessions(services: Services) {
   const { storage, config } = services
   const production = config.NODE_ENV === 'production'

@@ -62,34 +62,22 @@ export function serverPool(options: { connectionString: string; schema?: string;
     query: (text, params) => onLiveConnection(text, () => pool.query(text, params as unknown[])) as never,
     exec: async (script) => void (await pool.query(script)),
     async transaction(fn) {
-      for (let attempt = 1; ; attempt++) {
-        const client = await pool.connect()
-        // A connection lost while the client is checked out emits 'error' on the client (the pool listens only
-        // to idle ones), which would otherwise end the process. Agenda's LISTEN client has its own (jobs/index.ts).
-        let broken: Error | undefined
-        const lost = (error: Error) => void (broken = error)
-        client.on('error', lost)
-        let begun = false
-        try {
-          await client.query('BEGIN')
-          begun = true
-          const result = await fn({
-            query: (text, params) => client.query(text, params as unknown[]) as never,
-            exec: async (script) => void (await client.query(script)),
-          })
-          await client.query('COMMIT')
-          return result
-        } catch (error) {
-          if (isUnavailable(error)) broken ??= error as Error
-          if (!broken) await client.query('ROLLBACK').catch((e: Error) => void (broken = e))
-          // Nothing of this transaction ran: a connection found dead at BEGIN is swapped for another.
-          if (!begun && attempt < staleAttempts && ranOnStaleConnection(error, 'BEGIN')) continue
-          throw error
-        } finally {
-          client.removeListener('error', lost)
-          // A client whose connection failed is destroyed, not handed to the next caller.
-          client.release(broken ?? false)
-        }
+      // Nothing of the transaction has run before its BEGIN: a connection found dead there is swapped for another.
+      const held = await onLiveConnection('BEGIN', () => begin(pool))
+      const { client } = held
+      try {
+        const result = await fn({
+          query: (text, params) => client.query(text, params as unknown[]) as never,
+          exec: async (script) => void (await client.query(script)),
+        })
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        if (isUnavailable(error)) held.broken ??= error as Error
+        if (!held.broken) await client.query('ROLLBACK').catch((e: Error) => void (held.broken = e))
+        throw error
+      } finally {
+        release(held)
       }
     },
     agendaPool: pool,
@@ -117,7 +105,41 @@ export function ranOnStaleConnection(error: unknown, text: string): boolean {
   if (e.code === '57P01' || e.code === '57P02' || e.code === '57P03') return true
   const message = typeof e.message === 'string' ? e.message.toLowerCase() : ''
   if (message.includes('not queryable')) return true
-  return message.includes('connection terminated') && /^\s*(select|begin)\b/i.test(text)
+  // Not a connect that timed out ("Connection terminated due to connection timeout"): the server is not answering,
+  // and trying again would only multiply the wait.
+  return message.includes('connection terminated') && !message.includes('timeout') && /^\s*(select|begin)\b/i.test(text)
+}
+
+/** A client checked out for a transaction; `broken` is set when its connection fails while it is out. */
+interface HeldClient {
+  client: pg.PoolClient
+  broken?: Error
+  lost(error: Error): void
+}
+
+/**
+ * Checks out a client and begins a transaction on it. A connection lost while the client is checked out emits
+ * 'error' on the client (the pool listens only to idle ones), which would otherwise end the process: it is
+ * listened to until release. Agenda's LISTEN client has its own (jobs/index.ts).
+ */
+async function begin(pool: pg.Pool): Promise<HeldClient> {
+  const client = await pool.connect()
+  const held: HeldClient = { client, lost: (error) => void (held.broken = error) }
+  client.on('error', held.lost)
+  try {
+    await client.query('BEGIN')
+    return held
+  } catch (error) {
+    held.broken ??= error as Error
+    release(held)
+    throw error
+  }
+}
+
+/** Gives the client back; one whose connection failed is destroyed, not handed to the next caller. */
+function release(held: HeldClient): void {
+  held.client.removeListener('error', held.lost)
+  held.client.release(held.broken ?? false)
 }
 
 async function onLiveConnection<T>(text: string, run: () => Promise<T>): Promise<T> {
