@@ -4,7 +4,6 @@ import { inputGuard, parseQuery } from './input.js'
 import { readFileSync } from 'node:fs'
 import cookieParser from 'cookie-parser'
 import express from 'express'
-import type { Config } from './config.js'
 import { AppError, errorMiddleware } from './errors.js'
 import type { RequestListener } from 'node:http'
 import type { Services } from './services.js'
@@ -71,7 +70,7 @@ export function createApp(deps: AppDeps): RequestListener {
 
   const tracking = createTrackingRoutes({
     config: deps.config, storage: deps.storage, logger: deps.logger, clicks: deps.clicks, ingest: deps.ingest,
-    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, campaigns: deps.cache.campaigns, monetize: deps.monetize, hits: deps.hits,
+    requestLog: deps.requestLog, trackingCodes: deps.cache.trackingCodes, campaigns: deps.cache.campaigns, hits: deps.hits, orders: deps.browserOrders,
   })
   // In production every answer (the tracking hot paths and Express alike) tells browsers to use HTTPS only.
   const production = deps.config.NODE_ENV === 'production'

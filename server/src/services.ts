@@ -3,18 +3,26 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ApiKeyCache } from './api/auth.js'
+import { createAccess, type ApiKeyCache } from './accounts/access.js'
+import { createCampaigns } from './campaigns/index.js'
+import { createConversions } from './conversions/index.js'
+import { createLinks } from './links/index.js'
+import { addressHash } from './monetize/addresses.js'
+import { createBrowserOrders } from './monetize/browserOrders.js'
+import { createCredit } from './monetize/credit.js'
+import { createPayouts } from './payouts/index.js'
+import { createTrackingCodes } from './trackingCodes/index.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
-import type { AccountPatch, Campaign, Link, Storage, TrackingCode } from './storage/types.js'
+import type { Campaign, Link, Storage, TrackingCode } from './storage/types.js'
 import { TtlCache } from './tracking/cache.js'
 import { createClickRecorder } from './tracking/clicks.js'
 import { createHits } from './tracking/hits.js'
 import { createConversionIngest } from './tracking/conversions.js'
-import { createLifecycle } from './tracking/lifecycle.js'
+import { createLifecycle } from './conversions/lifecycle.js'
 import { RequestLog } from './tracking/requestLog.js'
 import { createMailer, type Mailer } from './monetize/mailer.js'
-import { createMonetize, type Monetize } from './monetize/index.js'
+import { createMonetize } from './monetize/index.js'
 import { createRevenue } from './revenue/index.js'
 
 export interface ServiceDeps {
@@ -49,16 +57,19 @@ export function createServices(deps: ServiceDeps) {
     // Short: another process's revocation must take effect quickly.
     apiKeys: new TtlCache(10_000) as ApiKeyCache,
   }
+  // Built bottom-up: each use-case gets what it calls, already made (no late binding).
   const requestLog = new RequestLog(storage)
-  // Declared before use by the hooks below; assigned once everything it needs exists.
-  let monetize: Monetize
-  const lifecycle = createLifecycle({ storage, logger, scheduleOnce: deps.scheduleOnce, onApproved: (c) => monetize.spendCredit(c) })
+  const access = createAccess({ storage, apiKeys: cache.apiKeys })
+  const credit = createCredit({ storage })
+  const lifecycle = createLifecycle({ storage, logger, scheduleOnce: deps.scheduleOnce, onApproved: credit.spend })
   const ingest = createConversionIngest({ upgradeWindowMs: config.ATTRIBUTION_UPGRADE_HOURS * 3_600_000, storage, requestLog, lifecycle, campaigns: cache.campaigns })
   const mailer = deps.mailer ?? createMailer(config, storage)
   const revenue = createRevenue({
-    config, storage, logger, runNow: deps.runNow, suppress: (address) => storage.suppressions.add(monetize.addressHash(address)),
+    config, storage, logger, runNow: deps.runNow, suppress: (address) => storage.suppressions.add(addressHash(config.cookieSecret, address)),
   })
-  monetize = createMonetize({ config, storage, logger, mailer, ingest, runNow: deps.runNow, onOrder: (order) => revenue.orderChanged(order) })
+  const monetize = createMonetize({ config, storage, logger, mailer, ingest, runNow: deps.runNow, onOrder: (order) => revenue.orderChanged(order) })
+  const lookupCode = (code: string) => cache.trackingCodes.get(code, (c) => storage.trackingCodes.getByCode(c))
+  const browserOrders = createBrowserOrders({ storage, requestLog, notify: monetize.notify, lookupCode })
   const clicks = createClickRecorder({
     config, storage, requestLog, links: cache.links, campaigns: cache.campaigns, onClick: (click, campaign) => monetize.recordEmailLead(click, campaign),
   })
@@ -66,33 +77,26 @@ export function createServices(deps: ServiceDeps) {
     storage, logger, clicks, ingest, requestLog, trackingCodes: cache.trackingCodes,
     spool: { ...spoolDir(config), maxBytes: config.SPOOL_MAX_BYTES },
   })
-  // Who may use the API: a revoked key or a changed account must stop (or start) working at once, so these
-  // changes go through here and drop this process's key cache (other processes follow within its 10 s).
-  const access = {
-    async revokeApiKey(accountId: string, keyId: string): Promise<boolean> {
-      const revoked = await storage.apiKeys.revoke(accountId, keyId)
-      if (revoked) cache.apiKeys.clear()
-      return revoked
-    },
-    async updateAccount(id: string, patch: AccountPatch) {
-      const account = await storage.accounts.update(id, patch)
-      cache.apiKeys.clear()
-      return account
-    },
-  }
   return {
     config,
     storage,
-    access,
     logger,
     cache,
     requestLog,
+    access,
+    credit,
+    campaigns: createCampaigns({ storage, cache: cache.campaigns }),
+    links: createLinks({ storage, cache: cache.links, publicUrl: config.publicUrl }),
+    trackingCodes: createTrackingCodes({ storage, cache: cache.trackingCodes }),
+    conversions: createConversions({ storage, lifecycle }),
+    payouts: createPayouts({ storage, minimum: config.PAYOUT_MINIMUM }),
     lifecycle,
     ingest,
     clicks,
     hits,
     mailer,
     monetize,
+    browserOrders,
     revenue,
     /** Waits for every batched write to be stored (at shutdown). */
     async drain() {

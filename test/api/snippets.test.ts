@@ -2,8 +2,8 @@
 // the tracking endpoints accept breaks every advertiser who pastes it. The text is pinned here; that it works is
 // proved in snippetsRun.test.ts, which runs the served cURL, Node, PHP and Python calls against a real network.
 import { describe, expect, it } from 'vitest'
-import * as snippets from '../../server/src/api/snippets.js'
-import type { SnippetInput } from '../../server/src/api/snippets.js'
+import * as snippets from '../../server/src/trackingCodes/snippets.js'
+import type { SnippetInput } from '../../server/src/trackingCodes/snippets.js'
 
 const input: SnippetInput = {
   publicUrl: 'https://network.example', code: 'TCABC123XYZ0', postbackSecret: 'sec_ret-1', campaignId: 'cmp_spring',

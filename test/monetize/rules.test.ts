@@ -11,6 +11,7 @@ import { AppError } from '../../server/src/errors.js'
 import { newClickId, newId } from '../../server/src/ids.js'
 import { createLogger } from '../../server/src/logger.js'
 import { createMonetize, emailSubId, maxSendAttempts, offerEmailJob, type Monetize } from '../../server/src/monetize/index.js'
+import { createCredit } from '../../server/src/monetize/credit.js'
 import { SendError, type Email, type Mailer } from '../../server/src/monetize/mailer.js'
 import { chooseOffers, expectedEarnings } from '../../server/src/monetize/offers.js'
 import { maxOrdersPerRequest, parseOrder } from '../../server/src/monetize/orders.js'
@@ -19,7 +20,7 @@ import type { PostgresStorage } from '../../server/src/storage/postgres/index.js
 import type { Account, Campaign, Conversion, NewCampaign, Order } from '../../server/src/storage/types.js'
 import { TtlCache } from '../../server/src/tracking/cache.js'
 import { createConversionIngest } from '../../server/src/tracking/conversions.js'
-import { createLifecycle } from '../../server/src/tracking/lifecycle.js'
+import { createLifecycle } from '../../server/src/conversions/lifecycle.js'
 import { RequestLog } from '../../server/src/tracking/requestLog.js'
 import { memoryStore } from '../support/stores.js'
 
@@ -555,6 +556,7 @@ describe('unsubscribe', () => {
 })
 
 describe('reinvest and credit', () => {
+  const credit = () => createCredit({ storage })
   const balance = async (accountId: string) => (await storage.ledger.balances(accountId)).find((b) => b.currency === 'EUR')
   async function give(accountId: string, bucket: 'approved' | 'credit', amount: number) {
     await storage.ledger.append([{ accountId, bucket, amount, currency: 'EUR', kind: 'approval', conversionId: null, payoutId: null, key: newId('key'), memo: null }])
@@ -563,13 +565,13 @@ describe('reinvest and credit', () => {
   it('moves approved earnings into credit once per key, only for an account that is publisher and advertiser, never more than approved', async () => {
     await give(dual.id, 'approved', 1_000)
     const refusal = (error: unknown) => ({ status: (error as AppError).status, code: (error as AppError).code, field: (error as AppError).field })
-    expect(refusal(await monetize.reinvest(shop, 100, 'EUR', 'k0').catch((e: unknown) => e))).toEqual({ status: 403, code: 'forbidden', field: undefined })
-    await expect(monetize.reinvest(shop, 100, 'EUR', 'k0')).rejects.toThrow('reinvesting needs an account that is both publisher and advertiser')
-    await expect(monetize.reinvest(dual, 1_001, 'EUR', 'k1')).rejects.toThrow('amount is more than the approved balance in that currency')
-    expect(refusal(await monetize.reinvest(advertiserOnly, 100, 'EUR', 'k0').catch((e: unknown) => e))).toMatchObject({ status: 403 })
-    expect(refusal(await monetize.reinvest(dual, 1_001, 'EUR', 'k1').catch((e: unknown) => e))).toEqual({ status: 409, code: 'insufficient_funds', field: 'amount' })
-    expect(await monetize.reinvest(dual, 400, 'EUR', 'k1')).toBe('done')
-    expect(await monetize.reinvest(dual, 400, 'EUR', 'k1')).toBe('duplicate')
+    expect(refusal(await credit().reinvest(shop, 100, 'EUR', 'k0').catch((e: unknown) => e))).toEqual({ status: 403, code: 'forbidden', field: undefined })
+    await expect(credit().reinvest(shop, 100, 'EUR', 'k0')).rejects.toThrow('reinvesting needs an account that is both publisher and advertiser')
+    await expect(credit().reinvest(dual, 1_001, 'EUR', 'k1')).rejects.toThrow('amount is more than the approved balance in that currency')
+    expect(refusal(await credit().reinvest(advertiserOnly, 100, 'EUR', 'k0').catch((e: unknown) => e))).toMatchObject({ status: 403 })
+    expect(refusal(await credit().reinvest(dual, 1_001, 'EUR', 'k1').catch((e: unknown) => e))).toEqual({ status: 409, code: 'insufficient_funds', field: 'amount' })
+    expect(await credit().reinvest(dual, 400, 'EUR', 'k1')).toBe('done')
+    expect(await credit().reinvest(dual, 400, 'EUR', 'k1')).toBe('duplicate')
     expect(await balance(dual.id)).toMatchObject({ approved: 600, credit: 400 })
     const entries = await storage.ledger.listByAccount(dual.id)
     expect(entries.filter((e) => e.kind === 'reinvest').map((e) => [e.bucket, e.amount, e.key, e.memo])).toEqual(expect.arrayContaining([
@@ -580,21 +582,21 @@ describe('reinvest and credit', () => {
   it('pays an approved conversion’s commission from the advertiser’s credit first, up to what the credit holds, once', async () => {
     const advertiser = await newAccount('Credit advertiser', ['publisher', 'advertiser'])
     const conversion = (patch: Partial<Conversion>) => ({ id: newId('cnv'), advertiserId: advertiser.id, orderId: newId('o'), commission: 500, reversedCommission: 0, commissionCurrency: 'EUR', ...patch }) as Conversion
-    expect(await monetize.spendCredit(conversion({}))).toBe(0)
+    expect(await credit().spend(conversion({}))).toBe(0)
     await give(advertiser.id, 'credit', 300)
-    expect(await monetize.spendCredit(conversion({ commission: 500, reversedCommission: 500 }))).toBe(0)
+    expect(await credit().spend(conversion({ commission: 500, reversedCommission: 500 }))).toBe(0)
     const partly = conversion({ commission: 500 })
-    expect(await monetize.spendCredit(partly)).toBe(300)
+    expect(await credit().spend(partly)).toBe(300)
     expect((await balance(advertiser.id))?.credit).toBe(0)
     await give(advertiser.id, 'credit', 1_000)
     const whole = conversion({ commission: 700, reversedCommission: 200 })
-    expect(await monetize.spendCredit(whole)).toBe(500)
-    expect(await monetize.spendCredit(whole)).toBe(0)
+    expect(await credit().spend(whole)).toBe(500)
+    expect(await credit().spend(whole)).toBe(0)
     expect((await balance(advertiser.id))?.credit).toBe(500)
-    expect(await monetize.spendCredit(conversion({ commissionCurrency: 'USD' }))).toBe(0)
+    expect(await credit().spend(conversion({ commissionCurrency: 'USD' }))).toBe(0)
     // The credit in the conversion's currency, not whichever balance comes first.
     await storage.ledger.append([{ accountId: advertiser.id, bucket: 'credit', amount: 100, currency: 'USD', kind: 'approval', conversionId: null, payoutId: null, key: newId('key'), memo: null }])
-    expect(await monetize.spendCredit(conversion({ commissionCurrency: 'USD', commission: 300 }))).toBe(100)
+    expect(await credit().spend(conversion({ commissionCurrency: 'USD', commission: 300 }))).toBe(100)
     const spent = (await storage.ledger.listByAccount(advertiser.id)).filter((e) => e.kind === 'spend' && e.currency === 'EUR')
     expect(spent.map((e) => [e.bucket, e.amount, e.key, e.conversionId, e.memo]).sort()).toEqual([
       ['credit', -300, `conversion:${partly.id}:spend:credit`, partly.id, `commission of conversion ${partly.orderId}`],
@@ -607,8 +609,7 @@ describe('reinvest and credit', () => {
     await give(advertiser.id, 'credit', 1_000)
     let refusals = 0
     let tries = 0
-    const racing = (refuse: number) => createMonetize({
-      config, logger: createLogger('silent'), mailer, ingest: (() => {}) as never, runNow: async () => {},
+    const racing = (refuse: number) => createCredit({
       storage: { ...storage, ledger: { ...storage.ledger, transfer: async (t: Parameters<typeof storage.ledger.transfer>[0]) => {
         tries++
         if (refusals < refuse) {
@@ -619,11 +620,11 @@ describe('reinvest and credit', () => {
       } } } as never,
     })
     const conversion = { id: newId('cnv'), advertiserId: advertiser.id, orderId: 'o', commission: 400, reversedCommission: 0, commissionCurrency: 'EUR' } as Conversion
-    expect(await racing(2).spendCredit(conversion)).toBe(400)
+    expect(await racing(2).spend(conversion)).toBe(400)
     expect(tries).toBe(3)
     refusals = 0
     tries = 0
-    expect(await racing(5).spendCredit({ ...conversion, id: newId('cnv') })).toBe(0)
+    expect(await racing(5).spend({ ...conversion, id: newId('cnv') })).toBe(0)
     expect(tries).toBe(3)
   })
 })

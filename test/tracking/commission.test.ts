@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Campaign } from '../../server/src/storage/types.js'
-import { commissionAfterRefund, commissionFor, percentOf } from '../../server/src/tracking/commission.js'
+import { commissionAfterRefund, commissionFor, percentOf } from '../../server/src/conversions/commission.js'
 
 const campaign = (patch: Partial<Campaign> = {}): Campaign => ({
   id: 'cmp', advertiserId: 'adv', name: 'c', description: '', status: 'active', currency: 'EUR', landingUrls: ['https://x.example/'],

@@ -11,7 +11,7 @@ import type { PostgresStorage } from '../../server/src/storage/postgres/index.js
 import type { Campaign, Click, Conversion, NewCampaign, RequestLogEntry, Storage, TrackingCode } from '../../server/src/storage/types.js'
 import { TtlCache } from '../../server/src/tracking/cache.js'
 import { createConversionIngest, type ConversionRequest } from '../../server/src/tracking/conversions.js'
-import { createLifecycle } from '../../server/src/tracking/lifecycle.js'
+import { createLifecycle } from '../../server/src/conversions/lifecycle.js'
 import type { ConversionParams } from '../../server/src/tracking/params.js'
 import { RequestLog } from '../../server/src/tracking/requestLog.js'
 import { memoryStore } from '../support/stores.js'

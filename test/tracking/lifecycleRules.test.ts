@@ -8,7 +8,7 @@ import { newId } from '../../server/src/ids.js'
 import { createLogger } from '../../server/src/logger.js'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { UniqueViolation, type Conversion, type NewConversion, type Storage } from '../../server/src/storage/types.js'
-import { approveDueJob, createLifecycle, outstanding } from '../../server/src/tracking/lifecycle.js'
+import { approveDueJob, createLifecycle, outstanding } from '../../server/src/conversions/lifecycle.js'
 import { memoryStore } from '../support/stores.js'
 
 const DAY = 86_400_000

@@ -2,12 +2,10 @@
 import { Router } from 'express'
 import { z } from 'zod'
 import { AppError, badRequest, notFound } from '../errors.js'
-import { newApiKey, newId } from '../ids.js'
 import type { Services } from '../services.js'
-import { UniqueViolation } from '../storage/types.js'
 import { accountOf, requireRole } from './auth.js'
 import { accountJson, apiKeyJson, requireJson } from './json.js'
-import { name, parse, pathId } from './validate.js'
+import { name, parse, pathId } from '../validation.js'
 
 const roles = z.array(z.enum(['advertiser', 'publisher', 'admin'])).min(1).max(3).transform((list) => [...new Set(list)])
 const status = z.enum(['pending', 'active', 'suspended'])
@@ -20,8 +18,6 @@ const newAccountBody = z.strictObject({
 })
 const accountPatch = z.strictObject({ name: name().optional(), roles: roles.optional(), status: status.optional() })
 
-const emailTaken = () => new AppError(409, 'email_taken', 'an account with this email already exists', 'email')
-
 export function accountRoutes(services: Services): Router {
   const { storage } = services
   const router = Router()
@@ -33,17 +29,8 @@ export function accountRoutes(services: Services): Router {
 
   router.post('/accounts', requireJson, async (req, res) => {
     const body = parse(newAccountBody, req.body)
-    if (await storage.accounts.getByEmail(body.email)) throw emailTaken()
-    let account
-    try {
-      account = await storage.accounts.create({ id: newId('acc'), ...body, passwordHash: null })
-    } catch (error) {
-      if (error instanceof UniqueViolation) throw emailTaken()
-      throw error
-    }
-    const { key, prefix, hash } = newApiKey()
-    const apiKey = await storage.apiKeys.create({ id: newId('key'), accountId: account.id, name: 'first key', prefix, hash })
-    res.status(201).json({ account: accountJson(account), apiKey: { ...apiKeyJson(apiKey), key }, note: 'Hand this key over now: it is shown only once.' })
+    const { account, issued } = await services.access.createAccount({ ...body, passwordHash: null }, 'first key')
+    res.status(201).json({ account: accountJson(account), apiKey: { ...apiKeyJson(issued!.apiKey), key: issued!.key }, note: 'Hand this key over now: it is shown only once.' })
   })
 
   router.get('/accounts/:id', async (req, res) => {

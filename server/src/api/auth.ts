@@ -3,9 +3,9 @@
 import type { NextFunction, Request, Response } from 'express'
 import { AppError } from '../errors.js'
 import { hashApiKey } from '../ids.js'
-import type { Account, ApiKey, Role, Storage } from '../storage/types.js'
+import type { Account, Role, Storage } from '../storage/types.js'
 import { RateLimit, retryAfterSeconds } from '../rateLimit.js'
-import type { TtlCache } from '../tracking/cache.js'
+import type { ApiKeyCache } from '../accounts/access.js'
 import { hashIp } from '../tracking/visitor.js'
 
 declare module 'express-serve-static-core' {
@@ -13,9 +13,6 @@ declare module 'express-serve-static-core' {
     account?: Account
   }
 }
-
-/** API key hash → its active key and account; revoking or suspending in this process clears the entry. */
-export type ApiKeyCache = TtlCache<{ apiKey: ApiKey; account: Account } | null>
 
 /** Failed authentications per address (hashed) before the address is refused for the rest of the window. */
 export const apiKeyFailures = { limit: 20, windowMs: 10 * 60_000 }

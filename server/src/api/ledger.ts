@@ -5,7 +5,7 @@ import type { Services } from '../services.js'
 import type { LedgerEntry } from '../storage/types.js'
 import { accountOf } from './auth.js'
 import { money } from './json.js'
-import { limit, parse } from './validate.js'
+import { limit, parse } from '../validation.js'
 
 const ledgerQuery = z.object({ limit: limit(1000) })
 

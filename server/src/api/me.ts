@@ -2,11 +2,10 @@
 // its SHA-256 is stored.
 import { Router } from 'express'
 import { notFound } from '../errors.js'
-import { newApiKey, newId } from '../ids.js'
 import type { Services } from '../services.js'
 import { accountOf } from './auth.js'
 import { accountJson, apiKeyJson, requireJson } from './json.js'
-import { name, parse, pathId } from './validate.js'
+import { name, parse, pathId } from '../validation.js'
 import { z } from 'zod'
 
 const newKeyBody = z.strictObject({ name: name() })
@@ -26,9 +25,8 @@ export function meRoutes(services: Services): Router {
 
   router.post('/api-keys', requireJson, async (req, res) => {
     const body = parse(newKeyBody, req.body)
-    const { key, prefix, hash } = newApiKey()
-    const created = await storage.apiKeys.create({ id: newId('key'), accountId: accountOf(req).id, name: body.name, prefix, hash })
-    res.status(201).json({ apiKey: { ...apiKeyJson(created), key }, note: 'Store this key now: it is shown only once.' })
+    const { apiKey, key } = await services.access.issueKey(accountOf(req).id, body.name)
+    res.status(201).json({ apiKey: { ...apiKeyJson(apiKey), key }, note: 'Store this key now: it is shown only once.' })
   })
 
   router.delete('/api-keys/:id', async (req, res) => {

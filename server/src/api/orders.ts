@@ -55,7 +55,7 @@ export function orderRoutes(services: Services): Router {
     if (amount <= 0) throw badRequest('amount', 'amount must be more than zero', 'bad_amount')
     // Without a key each request is its own transfer.
     const key = idempotencyKey(req) ?? randomUUID()
-    const result = await services.monetize.reinvest(accountOf(req), amount, currency, `${accountOf(req).id}:${key}`)
+    const result = await services.credit.reinvest(accountOf(req), amount, currency, `${accountOf(req).id}:${key}`)
     const balance = (await services.storage.ledger.balances(accountOf(req).id)).find((b) => b.currency === currency)
     res.status(result === 'done' ? 201 : 200).json({
       reinvested: money(amount, currency), replayed: result === 'duplicate',

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Services } from '../services.js'
 import type { RequestLogEntry } from '../storage/types.js'
 import { accountOf, requireRole } from './auth.js'
-import { checkRange, idString, isoDate, limit, parse } from './validate.js'
+import { checkRange, idString, isoDate, limit, parse } from '../validation.js'
 
 const logQuery = z.object({
   trackingCodeId: idString.optional(),

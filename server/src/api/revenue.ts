@@ -10,7 +10,7 @@ import { channels, saleFormula, settingsPatch } from '../revenue/settings.js'
 import { copyScriptHash, revenuePage } from '../revenue/view.js'
 import { accountOf } from './auth.js'
 import { money, requireJson } from './json.js'
-import { checkRange, isoDate, parse, side, sideOf } from './validate.js'
+import { checkRange, isoDate, parse, side, sideOf } from '../validation.js'
 
 const reportQuery = z.object({ as: side, from: isoDate(false), to: isoDate(true) })
 /** Without a period: the last 30 whole days (UTC), today included. */

@@ -1,7 +1,7 @@
 // Every background job of the product, in one place: its name, what it does and how it repeats.
 import { backoffStrategies, type Agenda } from 'agenda'
 import type { Services } from '../services.js'
-import { approveDueJob } from '../tracking/lifecycle.js'
+import { approveDueJob } from '../conversions/lifecycle.js'
 import { maxSendAttempts, offerEmailJob } from '../monetize/index.js'
 import { reattributeJob } from '../revenue/index.js'
 import { signatureMaxAgeMs } from '../revenue/mailgun.js'

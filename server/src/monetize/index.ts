@@ -1,10 +1,9 @@
 // F6 Monetize: a shop tells the network about an order; the network emails the buyer offers from other
 // advertisers in the shop's name at once (an Agenda job, never making the shop wait); the buyer's first
-// click on an offer is a lead for the shop; a shop that also advertises can reinvest its earnings.
-import { createHmac } from 'node:crypto'
+// click on an offer is a lead for the shop. (A shop that also advertises can reinvest its earnings: credit.ts.)
+import { addressHash as hashAddress, unsubscribeToken as tokenFor } from './addresses.js'
 import { sameSecret } from '../secrets.js'
 import type { Config } from '../config.js'
-import { AppError } from '../errors.js'
 import { newId, newLinkCode } from '../ids.js'
 import type { Logger } from '../logger.js'
 import type { Account, Campaign, Click, Conversion, Link, Message, Order, Storage } from '../storage/types.js'
@@ -44,8 +43,8 @@ export interface OrderResult {
 
 export function createMonetize(deps: MonetizeDeps) {
   const { config, storage, logger, mailer } = deps
-  const addressHash = (address: string) => createHmac('sha256', config.cookieSecret).update(`address:${address.toLowerCase()}`).digest('base64url')
-  const unsubscribeToken = (messageId: string) => createHmac('sha256', config.cookieSecret).update(`unsubscribe:${messageId}`).digest('base64url').slice(0, 32)
+  const addressHash = (address: string) => hashAddress(config.cookieSecret, address)
+  const unsubscribeToken = (messageId: string) => tokenFor(config.cookieSecret, messageId)
 
   /** Stores the order and, for a new, fresh order with a buyer address, queues the offer email. */
   async function notify(shop: Account, input: unknown, at = '', sendOffers = true): Promise<OrderResult> {
@@ -167,32 +166,7 @@ export function createMonetize(deps: MonetizeDeps) {
     return true
   }
 
-  /** Moves approved earnings into advertising credit (an account that is publisher and advertiser). */
-  async function reinvest(account: Account, amount: number, currency: string, key: string) {
-    if (!account.roles.includes('publisher') || !account.roles.includes('advertiser')) {
-      throw new AppError(403, 'forbidden', 'reinvesting needs an account that is both publisher and advertiser')
-    }
-    const result = await storage.ledger.transfer({ accountId: account.id, currency, from: 'approved', to: 'credit', amount, kind: 'reinvest', key: `reinvest:${key}`, memo: 'reinvested into advertising credit' })
-    if (result === 'insufficient') throw new AppError(409, 'insufficient_funds', 'amount is more than the approved balance in that currency', 'amount')
-    return result
-  }
-
-  /** When a conversion on an advertiser's campaign is approved, its advertising credit pays for it first. */
-  async function spendCredit(conversion: Conversion): Promise<number> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const balance = (await storage.ledger.balances(conversion.advertiserId)).find((b) => b.currency === conversion.commissionCurrency)
-      const amount = Math.min(balance?.credit ?? 0, conversion.commission - conversion.reversedCommission)
-      if (amount <= 0) return 0
-      const result = await storage.ledger.transfer({
-        accountId: conversion.advertiserId, currency: conversion.commissionCurrency, from: 'credit', to: null, amount, kind: 'spend',
-        key: `conversion:${conversion.id}:spend`, memo: `commission of conversion ${conversion.orderId}`, conversionId: conversion.id,
-      })
-      if (result !== 'insufficient') return result === 'done' ? amount : 0
-    }
-    return 0
-  }
-
-  return { notify, sendOfferEmail, expireInterruptedSends, recordEmailLead, unsubscribe, reinvest, spendCredit, addressHash, unsubscribeToken }
+  return { notify, sendOfferEmail, expireInterruptedSends, recordEmailLead, unsubscribe, addressHash, unsubscribeToken }
 }
 
 export type Monetize = ReturnType<typeof createMonetize>

@@ -5,7 +5,7 @@
 // on a basket like this buyer's (percentage rules on the order total, fixed rules as they are), weighted by
 // an assumed 2 % purchase rate after the click. Amounts are compared in minor units as they are (no FX).
 import type { Campaign, Order } from '../storage/types.js'
-import { percentOf } from '../tracking/commission.js'
+import { percentOf } from '../conversions/commission.js'
 
 const assumedPurchaseRate = 0.02
 

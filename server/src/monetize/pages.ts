@@ -3,7 +3,16 @@
 import { inputGuard } from '../input.js'
 import express, { Router } from 'express'
 import { escapeHtml } from '../html.js'
-import type { Services } from '../services.js'
+import type { Config } from '../config.js'
+import type { Storage } from '../storage/types.js'
+import type { Monetize } from './index.js'
+
+/** What the buyer-facing pages call: unsubscribing, and (outside production) the local outbox. */
+export interface MonetizePageDeps {
+  config: Pick<Config, 'NODE_ENV'>
+  storage: Pick<Storage, 'outbox'>
+  monetize: Pick<Monetize, 'unsubscribe'>
+}
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -15,7 +24,7 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5
 
 const pageCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-src 'self'"
 
-export function monetizePages(services: Services): Router {
+export function monetizePages(services: MonetizePageDeps): Router {
   const router = Router()
   const form = express.urlencoded({ extended: false, limit: '4kb' })
   const guard = inputGuard()

@@ -1,8 +1,7 @@
 // The signed-in account: its details, API keys (created here and shown once; revoked here) and password.
 import { Router, type Request } from 'express'
 import { AppError, badRequest, notFound } from '../errors.js'
-import { name as nameField, parse, pathId } from '../api/validate.js'
-import { newApiKey, newId } from '../ids.js'
+import { name as nameField, parse, pathId } from '../validation.js'
 import type { ApiKey } from '../storage/types.js'
 import { z } from 'zod'
 import { badge, time } from './format.js'
@@ -59,8 +58,7 @@ ${input({ name: 'password', label: 'New password', type: 'password', required: t
   router.post('/account/api-keys', formPost(ctx, async (req, res) => {
     const { account } = userOf(req)
     const body = parse(keyBody, req.body)
-    const { key, prefix, hash } = newApiKey()
-    await storage.apiKeys.create({ id: newId('key'), accountId: account.id, name: body.name, prefix, hash })
+    const { key } = await ctx.services.access.issueKey(account.id, body.name)
     const newKey = html`<div class="secret" role="status"><p><strong>Your new API key “${body.name}”.</strong> Copy it now: it is shown only this once.</p>
 ${copyBlock('new-api-key', 'API key', key)}</div>`
     await send(req, res, ctx.assets, { ...(await accountPage(req, { newKey })), status: 201 })

@@ -1,16 +1,17 @@
 // The network operator's pages: accounts (approve, suspend, reactivate), all conversions, payout batches.
 import { Router, type Request } from 'express'
 import { AppError, notFound } from '../errors.js'
-import { pathId } from '../api/validate.js'
+import { pathId } from '../validation.js'
 import type { Account, AccountStatus, Payout, PayoutBatch } from '../storage/types.js'
 import { badge, money, time } from './format.js'
 import { html } from './html.js'
 import { actionButton, csrfField, formPost, input, queryValue, redirect, userOf, view, type FormState, type PortalContext } from './kit.js'
 import { errorBox, type Page } from './layout.js'
 import { periodOf } from './period.js'
-import { createPayouts, payoutMinimum, type DuePayout } from './payouts.js'
+import { payoutMinimum, type DuePayout } from '../payouts/index.js'
 import { tableHtml, type Table } from './tables.js'
-import { accountNames, amountValue, backLink, campaignNames, conversionStatuses, conversionTable, facts, filterForm } from './views.js'
+import { accountNames, campaignNames } from '../names.js'
+import { amountValue, backLink, conversionStatuses, conversionTable, facts, filterForm } from './views.js'
 
 const transitions: Record<string, { to: AccountStatus; label: string; from: AccountStatus[] }> = {
   approve: { to: 'active', label: 'Approve', from: ['pending'] },
@@ -26,7 +27,7 @@ function lastMonth(now = new Date()): string {
 
 export function adminRoutes(ctx: PortalContext): Router {
   const { storage, config } = ctx.services
-  const payouts = createPayouts(ctx.services)
+  const { payouts } = ctx.services
   const router = Router()
 
   // ---------- accounts ----------

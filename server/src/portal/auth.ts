@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { AppError, badRequest } from '../errors.js'
-import { name as nameField, parse } from '../api/validate.js'
+import { name as nameField, parse } from '../validation.js'
 import { newId } from '../ids.js'
 import { hashIp } from '../tracking/visitor.js'
 import { UniqueViolation } from '../storage/types.js'

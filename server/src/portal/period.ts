@@ -3,9 +3,9 @@
 import type { Request } from 'express'
 import { z } from 'zod'
 import { AppError, badRequest } from '../errors.js'
-import { checkRange, isoDate, parse } from '../api/validate.js'
+import { checkRange, isoDate, parse } from '../validation.js'
 import { dateText } from './format.js'
-import type { Period } from './stats.js'
+import type { Period } from '../stats/index.js'
 
 const dayMs = 86_400_000
 const query = z.object({ from: isoDate(false), to: isoDate(true) })

@@ -4,8 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { Router, type Request } from 'express'
 import { AppError, badRequest, notFound } from '../errors.js'
-import { createLink } from '../api/links.js'
-import { pathId } from '../api/validate.js'
+import { pathId } from '../validation.js'
 import { parseAmount, parseCurrency } from '../money.js'
 import type { Conversion, DailyEarnings, Link, Payout, StatsDimension } from '../storage/types.js'
 import { daysBetween, earningsChart } from './chart.js'
@@ -14,15 +13,16 @@ import { html, safeHref, type Html } from './html.js'
 import { csrfField, formPost, input, queryValue, redirect, select, userOf, view, type FormState, type PortalContext } from './kit.js'
 import { errorBox, type Page } from './layout.js'
 import { lastDays, periodOf } from './period.js'
-import { epc, publisherReport, type Metrics, type Period, type ReportRow } from './stats.js'
+import { epc, publisherReport, type Metrics, type Period, type ReportRow } from '../stats/index.js'
 import { tableHtml, type Column, type Table } from './tables.js'
-import { amountValue, backLink, balanceCards, campaignNames, conversionFacts, conversionStatuses, conversionTable, facts, filterForm, ledgerTable, ruleText } from './views.js'
+import { campaignNames } from '../names.js'
+import { amountValue, backLink, balanceCards, conversionFacts, conversionStatuses, conversionTable, facts, filterForm, ledgerTable, ruleText } from './views.js'
 
 const dimensions: [StatsDimension, string][] = [['campaign', 'Campaign'], ['sub1', 'Sub-id 1'], ['sub2', 'Sub-id 2'], ['sub3', 'Sub-id 3'], ['sub4', 'Sub-id 4'], ['sub5', 'Sub-id 5']]
 const subNames = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const
 
 export function publisherRoutes(ctx: PortalContext): Router {
-  const { storage, config, monetize } = ctx.services
+  const { storage, config, credit, links } = ctx.services
   const router = Router()
 
   // ---------- overview: balance, earnings chart, ledger, reinvest ----------
@@ -69,7 +69,7 @@ ${select({ name: 'currency', label: 'Currency', options: (currencies.length ? cu
     const amount = parseAmount(body.amount, currency)
     if (amount <= 0) throw badRequest('amount', 'amount must be more than zero', 'bad_amount')
     const key = typeof body.key === 'string' && /^[\w-]{1,40}$/.test(body.key) ? body.key : randomBytes(12).toString('base64url')
-    await monetize.reinvest(account, amount, currency, `${account.id}:portal:${key}`)
+    await credit.reinvest(account, amount, currency, `${account.id}:portal:${key}`)
     redirect(res, '/portal/publisher', 'reinvested')
   }, overview))
 
@@ -165,7 +165,7 @@ ${tableHtml(req, table)}`,
     if (!campaign || !landingUrl) throw badRequest('target', 'choose an active campaign and one of its landing pages')
     const subs = subsOf(body)
     const existing = (await storage.links.listByPublisher(account.id)).find((l) => l.campaignId === campaign.id && l.landingUrl === landingUrl && l.status === 'active')
-    const link = existing ?? (await createLink(storage, account.id, { campaignId: campaign.id, landingUrl }))
+    const link = existing ?? (await links.create(account.id, { campaignId: campaign.id, landingUrl }))
     const query = new URLSearchParams({ link: link.id })
     for (const name of subNames) if (subs[name]) query.set(name, subs[name])
     redirect(res, `/portal/publisher/links?${query}`)

@@ -3,7 +3,7 @@
 // also a publisher) chooses between its own orders and what the messages sent in its name brought.
 import { Router, type Request } from 'express'
 import { AppError } from '../errors.js'
-import { parse } from '../api/validate.js'
+import { parse } from '../validation.js'
 import { reportCsv, type ReportView } from '../revenue/report.js'
 import { settingsPatch } from '../revenue/settings.js'
 import { parseSettingsForm, renderRevenueReport, renderRevenueSettings, renderRevenueSettingsForm } from '../revenue/view.js'

@@ -1,27 +1,16 @@
-// Views more than one portal shows: conversion and ledger tables, balances, names of related records.
+// Views more than one portal shows: conversion and ledger tables, balances.
 import { formatAmount } from '../money.js'
-import { ruleJson } from '../api/json.js'
-import type { Account, Balance, Campaign, Conversion, LeadRule, LedgerEntry, SaleRule, Storage } from '../storage/types.js'
+import { percentText } from '../campaigns/rules.js'
+import type { Balance, Campaign, Conversion, LeadRule, LedgerEntry, SaleRule } from '../storage/types.js'
 import { badge, money, time } from './format.js'
 import { html, type Html, type Value } from './html.js'
 import { input, select } from './kit.js'
 import type { Column, Table } from './tables.js'
 
-/** Names of the records with these ids, fetched once each (ids of other tenants' records are never shown by id). */
-export async function namesOf<T extends { id: string; name: string }>(ids: Iterable<string | null>, get: (id: string) => Promise<T | null>): Promise<Map<string, string>> {
-  const unique = [...new Set([...ids].filter((id): id is string => Boolean(id)))]
-  const found = await Promise.all(unique.map(get))
-  return new Map(found.flatMap((x) => (x ? [[x.id, x.name] as const] : [])))
-}
-
-export const campaignNames = (storage: Storage, ids: Iterable<string | null>) => namesOf<Campaign>(ids, (id) => storage.campaigns.get(id))
-export const accountNames = (storage: Storage, ids: Iterable<string | null>) => namesOf<Account>(ids, (id) => storage.accounts.get(id))
-
 /** "10 % of the sale", "2.50 EUR per sale", "0.50 EUR per lead". */
 export function ruleText(rule: SaleRule | LeadRule | null, currency: string, what: 'sale' | 'lead'): string {
-  const json = ruleJson(rule, currency)
-  if (!json) return '—'
-  return json.kind === 'percent' ? `${json.percent} % of the ${what}` : `${money(json.amount.amount, currency)} per ${what}`
+  if (!rule) return '—'
+  return rule.kind === 'percent' ? `${percentText(rule.basisPoints)} % of the ${what}` : `${money(rule.amount, currency)} per ${what}`
 }
 
 export const amountValue = (amount: number, currency: string) => formatAmount(amount, currency)

@@ -4,12 +4,12 @@
 // reaches receiveMailgun as nothing, which has no signature: the same 406 as a bad one.
 import { inputGuard } from '../input.js'
 import express, { Router } from 'express'
-import type { Services } from '../services.js'
+import type { Revenue } from './index.js'
 
 /** Mailgun's event payloads are a few kilobytes; this is room to spare, and a bound. */
 export const webhookBodyLimit = '256kb'
 
-export function revenueWebhooks(services: Pick<Services, 'revenue'>): Router {
+export function revenueWebhooks(services: { revenue: Pick<Revenue, 'receiveMailgun'> }): Router {
   const router = Router()
   router.post('/webhooks/mailgun', express.json({ limit: webhookBodyLimit }), inputGuard(), async (req, res) => {
     res.json(await services.revenue.receiveMailgun(req.body))

@@ -9,8 +9,9 @@ import { parseAmount, parseCurrency } from '../money.js'
 import type { Campaign, Conversion, ConversionSource, ConversionType, RequestKind, Storage, TrackingCode } from '../storage/types.js'
 import { attribute, type Attribution } from './attribution.js'
 import type { TtlCache } from './cache.js'
-import { commissionFor } from './commission.js'
-import type { Lifecycle } from './lifecycle.js'
+import { ownedInput } from '../accounts/ownership.js'
+import { commissionFor } from '../conversions/commission.js'
+import type { Lifecycle } from '../conversions/lifecycle.js'
 import type { ClickMap } from './networkCookie.js'
 import type { ConversionParams } from './params.js'
 import type { RequestLog } from './requestLog.js'
@@ -183,9 +184,7 @@ export function createConversionIngest(deps: IngestDeps) {
   }
 
   async function ownCampaign(advertiserId: string, campaignId: string): Promise<Campaign> {
-    const campaign = await deps.campaigns.get(campaignId, (id) => storage.campaigns.get(id))
-    if (!campaign || campaign.advertiserId !== advertiserId) throw new AppError(400, 'unknown_campaign', 'campaignId is not one of your campaigns', 'campaignId')
-    return campaign
+    return ownedInput(await deps.campaigns.get(campaignId, (id) => storage.campaigns.get(id)), advertiserId, 'campaignId', 'campaigns')
   }
 }
 

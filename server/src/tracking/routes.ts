@@ -11,7 +11,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Config } from '../config.js'
 import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { RateLimit } from '../rateLimit.js'
 import type { Campaign, Storage, TrackingCode } from '../storage/types.js'
 import type { TtlCache } from './cache.js'
 import type { ClickRecorder } from './clicks.js'
@@ -29,7 +28,6 @@ import { isUnavailable } from '../storage/errors.js'
 import { decodeComponent, InputError } from '../input.js'
 import { clickIdPattern, newClickId, newId } from '../ids.js'
 import { escapeHtml } from '../html.js'
-import type { Monetize } from '../monetize/index.js'
 
 export interface TrackingRouteDeps {
   config: Config
@@ -40,20 +38,20 @@ export interface TrackingRouteDeps {
   requestLog: RequestLog
   trackingCodes: TtlCache<TrackingCode | null>
   campaigns: TtlCache<Campaign | null>
-  monetize: Monetize
   hits: Hits
+  /** The confirmation page's order call (monetize's browser-order use-case). */
+  orders: BrowserOrderSink
+}
+
+/** Records an order reported by a shop's confirmation page; refusals are AppErrors (status, code, field). */
+export interface BrowserOrderSink {
+  notify(visitor: { ipHash: string; userAgent: string | null }, raw: Record<string, string>): Promise<{ created: boolean; order: { externalId: string }; message: { status: string } | null }>
 }
 
 const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
 const noStore = 'no-store, no-cache, must-revalidate, max-age=0'
 const maxBody = 16 * 1024
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-class BodyError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message)
-  }
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -65,7 +63,7 @@ function readBody(req: IncomingMessage): Promise<string> {
         // Answer at once, but read the rest away so the client sees the 413 rather than a reset.
         req.removeAllListeners('data')
         req.resume()
-        reject(new BodyError(413, 'too_large', `request body is larger than ${maxBody} bytes`))
+        reject(new AppError(413, 'too_large', `request body is larger than ${maxBody} bytes`, 'body'))
         return
       }
       chunks.push(chunk)
@@ -85,7 +83,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 async function formParams(req: IncomingMessage): Promise<Record<string, string>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
   if (type !== 'application/x-www-form-urlencoded' && type !== 'text/plain' && type !== '') {
-    throw new BodyError(415, 'unsupported_content_type', 'send the parameters as application/x-www-form-urlencoded')
+    throw new AppError(415, 'unsupported_content_type', 'send the parameters as application/x-www-form-urlencoded', 'content-type')
   }
   return trackingParams(await readBody(req))
 }
@@ -216,42 +214,9 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     res.end(gif)
   }
 
-  // The browser's order call is unauthenticated: a visitor may notify only a few orders in a while, so a
-  // page cannot be used to mail offers to many addresses. Shops should prefer the server-side order API.
-  const orderWindowMs = 10 * 60_000
-  const ordersPerWindow = 5
-  const recentOrders = new RateLimit(deps.storage.rateLimits, 'browser-order', ordersPerWindow, orderWindowMs)
-  async function browserOrder(req: IncomingMessage, raw: Record<string, string>) {
-    const ipHash = hashIp(config.cookieSecret, clientIp(req, trustProxy))
-    const userAgent = req.headers['user-agent'] ?? null
-    const params = conversionParams(raw)
-    const trackingCode = await lookupCode(params.code?.slice(0, 100))
-    const shop = trackingCode?.status === 'active' ? await deps.storage.accounts.get(trackingCode.advertiserId) : null
-    const log = { kind: 'order' as const, params: raw, ipHash, userAgent, advertiserId: trackingCode?.advertiserId, trackingCodeId: trackingCode?.id }
-    const refuse = async (status: number, reason: string, message: string, field?: string) => {
-      await deps.requestLog.record({ ...log, outcome: 'rejected', reason })
-      throw new AppError(status, reason, message, field)
-    }
-    if (!trackingCode || !shop) return refuse(400, 'unknown_code', 't (the tracking code) is unknown or paused', 't')
-    if (!shop.roles.includes('publisher') || shop.status !== 'active') return refuse(403, 'not_monetizing', 'this shop does not monetize its orders', 't')
-    // A reloaded confirmation page reports its order again (the tracker remembers nothing): a known order is
-    // answered as the duplicate it is, without counting against the visitor's limit.
-    const known = params.orderId ? await deps.storage.orders.getByExternalId(shop.id, params.orderId) : null
-    if (known) {
-      await deps.requestLog.record({ ...log, outcome: 'accepted', reason: 'duplicate_order' })
-      return { order: known, created: false, message: null }
-    }
-    // Counted in the store: the limit holds across the network's processes.
-    if ((await recentOrders.record(ipHash)) > 0) return refuse(429, 'rate_limited', 'too many orders from this visitor; try again later')
-    try {
-      const result = await deps.monetize.notify(shop, { orderId: params.orderId, email: params.email, name: raw.name, amount: params.amount, currency: params.currency })
-      await deps.requestLog.record({ ...log, outcome: 'accepted', reason: result.created ? 'order_recorded' : 'duplicate_order' })
-      return result
-    } catch (error) {
-      if (error instanceof AppError) await deps.requestLog.record({ ...log, outcome: 'rejected', reason: error.code })
-      throw error
-    }
-  }
+  /** The confirmation page's order call (image or beacon): its policy is the order use-case's. */
+  const browserOrder = (req: IncomingMessage, raw: Record<string, string>) =>
+    deps.orders.notify({ ipHash: hashIp(config.cookieSecret, clientIp(req, trustProxy)), userAgent: req.headers['user-agent'] ?? null }, raw)
 
   async function beacon(req: IncomingMessage, res: ServerResponse) {
     const cors = { 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
@@ -270,7 +235,7 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     } catch (error) {
       res.setHeader('Access-Control-Allow-Origin', cors['Access-Control-Allow-Origin'])
       res.setHeader('Access-Control-Allow-Credentials', 'true')
-      if (error instanceof AppError || error instanceof BodyError) errorJson(res, error as AppError)
+      if (error instanceof AppError) errorJson(res, error)
       else throw error
     }
   }
@@ -281,7 +246,7 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       raw = await formParams(req)
     } catch (error) {
       if (error instanceof InputError) await rejectInput(req, 'form', error, {})
-      if (error instanceof BodyError || error instanceof InputError) return page(res, error.status, 'This order could not be confirmed to the network', error.message)
+      if (error instanceof AppError) return page(res, error.status, 'This order could not be confirmed to the network', error.message)
       throw error
     }
     let code: TrackingCode | null | undefined
@@ -362,7 +327,7 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
       } else headers['X-Nw-Reason'] = !click ? 'unknown_click' : click.bot ? 'bot_click' : 'expired_window'
     } catch (error) {
       // A landing call never fails the page; the click id is still in the tracker's own cookie.
-      if (!(error instanceof AppError) && !(error instanceof BodyError) && !isUnavailable(error)) deps.logger.warn({ err: error }, 'landing call failed')
+      if (!(error instanceof AppError) && !isUnavailable(error)) deps.logger.warn({ err: error }, 'landing call failed')
       headers['X-Nw-Reason'] = 'not_kept'
     }
     res.writeHead(204, headers)
@@ -400,7 +365,7 @@ export function createTrackingRoutes(deps: TrackingRouteDeps) {
     const url = new URL(path, 'http://network')
     run(url).catch((error: unknown) => {
       if (res.headersSent) return
-      if (error instanceof AppError || error instanceof BodyError) return errorJson(res, error as AppError)
+      if (error instanceof AppError) return errorJson(res, error)
       if (isUnavailable(error)) {
         // Only what cannot be spooled gets here (postbacks, orders): their callers can retry.
         res.setHeader('Retry-After', '5')

@@ -2,7 +2,7 @@
 // unique clicks, conversions, conversion rate, EPC and commission per campaign or per sub-id. The store
 // aggregates (two grouped queries per period); this joins them and names the groups.
 import type { StatsDimension, Storage } from '../storage/types.js'
-import { campaignNames } from './views.js'
+import { campaignNames } from '../names.js'
 
 export interface Metrics {
   clicks: number

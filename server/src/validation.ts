@@ -1,8 +1,8 @@
-// Input validation for the management API: zod schemas in, a 400 AppError naming the first offending field
-// out (`landingUrls.0`, `saleRule.percent`), so a caller always learns which value to fix.
+// Input validation, for the use-cases and both adapters (API and portal): zod schemas in, a 400 AppError naming
+// the first offending field out (`landingUrls.0`, `saleRule.percent`), so a caller always learns which value to fix.
 import type { Request } from 'express'
 import { z } from 'zod'
-import { AppError, badRequest, notFound } from '../errors.js'
+import { AppError, badRequest, notFound } from './errors.js'
 
 function fieldOf(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String)

@@ -1,7 +1,8 @@
 // F4/F5: a conversion's life after it is recorded. pending → approved when the hold period ends (an Agenda
 // job), or → declined by the advertiser; refunds and chargebacks reverse commission, partially or fully.
 // Every money movement is a ledger entry with an idempotency key, written atomically with the state change.
-import { AppError, notFound } from '../errors.js'
+import { owned } from '../accounts/ownership.js'
+import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Conversion, LedgerKind, NewLedgerEntry, Storage } from '../storage/types.js'
 import { UniqueViolation } from '../storage/types.js'
@@ -56,14 +57,14 @@ export function createLifecycle(deps: LifecycleDeps) {
     return done
   }
 
-  async function owned(advertiserId: string, id: string): Promise<Conversion> {
-    const c = await storage.conversions.get(id)
-    // Another advertiser's conversion is as invisible as a missing one.
-    if (!c || c.advertiserId !== advertiserId) throw notFound('conversion')
-    return c
+  async function own(advertiserId: string, id: string): Promise<Conversion> {
+    return owned(await storage.conversions.get(id), advertiserId, 'conversion')
   }
 
   return {
+    /** The advertiser's own conversion; another advertiser's is as invisible as a missing one. */
+    own,
+
     /** The pending ledger entry for a newly recorded conversion. */
     earned(c: Omit<Conversion, 'createdAt' | 'decidedAt'>): NewLedgerEntry[] {
       return move(c as Conversion, `conversion:${c.id}:earned`, 'commission', [['pending', c.commission]])
@@ -113,7 +114,7 @@ export function createLifecycle(deps: LifecycleDeps) {
 
     /** The advertiser approves a pending conversion before its hold period ends. */
     async approveNow(advertiserId: string, id: string): Promise<Conversion> {
-      const c = await owned(advertiserId, id)
+      const c = await own(advertiserId, id)
       if (c.status !== 'pending') throw new AppError(409, 'not_pending', `only pending conversions can be approved (this one is ${c.status})`, 'status')
       const done = await approveLoaded(c, new Date())
       if (!done) throw new AppError(409, 'conflict', 'the conversion changed meanwhile; try again', 'status')
@@ -121,7 +122,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     },
 
     async decline(advertiserId: string, id: string, reason: string | null): Promise<Conversion> {
-      const c = await owned(advertiserId, id)
+      const c = await own(advertiserId, id)
       if (c.status !== 'pending') {
         throw new AppError(409, 'not_pending', `only pending conversions can be declined (this one is ${c.status}); refund an approved one`, 'status')
       }
@@ -139,7 +140,7 @@ export function createLifecycle(deps: LifecycleDeps) {
      * (possibly already paid) commission is reversed with a negative entry on the approved balance.
      */
     async refund(advertiserId: string, id: string, input: { amount?: number; kind: 'refund' | 'chargeback'; reason?: string | null }): Promise<Conversion> {
-      const c = await owned(advertiserId, id)
+      const c = await own(advertiserId, id)
       if (c.status !== 'pending' && c.status !== 'approved') {
         throw new AppError(409, 'not_refundable', `a ${c.status} conversion cannot be refunded`, 'status')
       }

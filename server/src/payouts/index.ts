@@ -5,8 +5,7 @@
 import { AppError, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import { minorDigits } from '../money.js'
-import type { Services } from '../services.js'
-import type { Account, Payout, PayoutBatch } from '../storage/types.js'
+import type { Account, Payout, PayoutBatch, Storage } from '../storage/types.js'
 import { UniqueViolation } from '../storage/types.js'
 
 /** The configured minimum (a decimal such as "50.00") in minor units of `currency`, rounded up. */
@@ -29,8 +28,13 @@ export interface DuePayout {
 
 export const periodPattern = /^\d{4}-(0[1-9]|1[0-2])$/
 
-export function createPayouts(services: Services) {
-  const { storage, config } = services
+export interface PayoutDeps {
+  storage: Storage
+  /** The smallest approved balance paid out, a decimal such as "50.00" in each currency (PAYOUT_MINIMUM). */
+  minimum: string
+}
+
+export function createPayouts({ storage, minimum }: PayoutDeps) {
 
   /** Active accounts whose payable approved balance reaches the minimum, per currency. */
   async function due(): Promise<DuePayout[]> {
@@ -39,7 +43,7 @@ export function createPayouts(services: Services) {
     return balances.flatMap((b) => {
       const account = accounts.get(b.accountId)
       const payable = b.approved - b.scheduled
-      if (!account || account.status !== 'active' || payable < payoutMinimum(config.PAYOUT_MINIMUM, b.currency)) return []
+      if (!account || account.status !== 'active' || payable < payoutMinimum(minimum, b.currency)) return []
       return [{ account, currency: b.currency, approved: b.approved, scheduled: b.scheduled, payable }]
     })
   }
@@ -87,3 +91,5 @@ export function createPayouts(services: Services) {
 
   return { due, createBatch, markPaid }
 }
+
+export type Payouts = ReturnType<typeof createPayouts>

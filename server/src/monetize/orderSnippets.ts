@@ -1,7 +1,7 @@
 // Ready-to-paste calls of the order API (F6) for shops that monetize their order confirmation: cURL, Node,
 // PHP and Python on the shop's server, and the tracker's `order` call on the confirmation page. Plain text;
 // whoever shows them escapes them.
-import { exampleAmount, phpSendAndLog, scriptTag, type SnippetInput } from '../api/snippets.js'
+import { exampleAmount, phpSendAndLog, scriptTag, type SnippetInput } from '../trackingCodes/snippets.js'
 
 export interface OrderSnippets {
   curl: string
