@@ -13,11 +13,13 @@ import { apiRoutes } from './api/index.js'
 import { monetizePages } from './monetize/pages.js'
 import { revenueWebhooks } from './revenue/webhooks.js'
 import { portalRoutes } from './portal/index.js'
+import { assetCacheControl, pageAssets } from './page.js'
 
 export type AppDeps = Services
 
 const healthTimeoutMs = 1_000
-const proxiedPages = new Set(['/t.js', '/healthz'])
+// The tracking pages' stylesheet too: /r and /conv answer pages through the proxy, and link it relative to themselves.
+const proxiedPages = new Set(['/t.js', '/healthz', '/assets/page.css'])
 export const hsts = 'max-age=31536000; includeSubDomains'
 const trackerPath = new URL('../../tracker/dist/t.js', import.meta.url)
 
@@ -58,6 +60,14 @@ export function createApp(deps: AppDeps): RequestListener {
     if (!tracker) throw new AppError(503, 'tracker_not_built', 'the tracker script has not been built')
     res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=3600' })
     res.send(tracker)
+  })
+
+  // The public pages' stylesheet and script (page.ts), for every page outside the portal, tracking pages included.
+  app.get('/assets/:file', (req, res) => {
+    const asset = Object.hasOwn(pageAssets, req.params.file) ? pageAssets[req.params.file] : undefined
+    if (!asset) throw new AppError(404, 'not_found', 'no such file')
+    res.set({ 'Content-Type': asset.type, 'Cache-Control': assetCacheControl(asset, req.query.v), 'X-Content-Type-Options': 'nosniff' })
+    res.send(asset.body)
   })
 
   app.use('/api/v1', apiRoutes(deps))

@@ -10,6 +10,7 @@ import { createLogger } from '../../server/src/logger.js'
 import { createMonetize, type Monetize } from '../../server/src/monetize/index.js'
 import { outboxMailer } from '../../server/src/monetize/mailer.js'
 import { monetizePages } from '../../server/src/monetize/pages.js'
+import { csp, cspWith } from '../../server/src/page.js'
 import type { Services } from '../../server/src/services.js'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import { memoryStore } from '../support/stores.js'
@@ -48,7 +49,7 @@ async function message(recipient: string): Promise<string> {
   return id
 }
 const suppressed = (address: string) => storage.suppressions.has(monetize.addressHash(address))
-const strictCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-src 'self'"
+const strictCsp = csp
 /** A form POST to /unsubscribe (`query` for the one-click form, where the ids ride in the link itself). */
 const postUnsubscribe = (body: string | URLSearchParams, query = '') =>
   fetch(`${url}/unsubscribe${query}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
@@ -129,10 +130,12 @@ describe('the outbox', () => {
     const shown = await fetch(`${url}/outbox/${first.providerId}`)
     expect(shown.status).toBe(200)
     expect(shown.headers.get('content-type')).toMatch(/^text\/html/)
-    expect(shown.headers.get('content-security-policy')).toBe("default-src 'none'; img-src * data:; style-src 'unsafe-inline'")
+    // No inline style in this one: none allowed; no script, sandboxed.
+    expect(shown.headers.get('content-security-policy')).toBe(cspWith({ 'script-src': "'none'", 'style-src': "'none'", 'img-src': '* data:', 'form-action': "'none'", sandbox: 'allow-popups allow-popups-to-escape-sandbox' }))
     expect(await shown.text()).toBe('<p>Hello <b>Ada</b></p>')
     const missing = await fetch(`${url}/outbox/out_nothing`)
     expect(missing.status).toBe(404)
+    expect(missing.headers.get('content-security-policy')).toBe(strictCsp)
     const missingPage = await missing.text()
     expect(missingPage).toContain('<title>Not found</title>')
     expect(missingPage).toContain('<h1>No such email</h1>')

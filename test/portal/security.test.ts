@@ -3,7 +3,7 @@
 // sign-out and suspension that end sessions, rate-limited sign-in, escaped values, fast pages.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { portalCsp } from '../../server/src/portal/index.js'
+import { csp as portalCsp } from '../../server/src/page.js'
 import type { TestNetwork } from '../support/network.js'
 import { campaignBody } from '../api/support.js'
 import { createPerson, demoPerson, fetchSession, startPortalNetwork, textOf } from './support.js'

@@ -7,7 +7,8 @@ import type { Services } from '../services.js'
 import type { RevenueSettings } from '../storage/types.js'
 import { reportCsv, reportText, type RevenueReport } from '../revenue/report.js'
 import { channels, saleFormula, settingsPatch } from '../revenue/settings.js'
-import { copyScriptHash, revenuePage } from '../revenue/view.js'
+import { revenuePage } from '../revenue/view.js'
+import { csp } from '../page.js'
 import { accountOf } from './auth.js'
 import { money, requireJson } from './json.js'
 import { checkRange, isoDate, parse, side, sideOf } from '../validation.js'
@@ -87,7 +88,7 @@ export function revenueRoutes(services: Services): Router {
   router.get('/revenue/report.html', async (req, res) => {
     const r = await reportOf(req)
     const query = new URLSearchParams({ from: r.from.toISOString(), to: r.to.toISOString(), as: r.view === 'shop' ? 'publisher' : 'advertiser' })
-    res.set('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; script-src '${copyScriptHash}'`)
+    res.set('Content-Security-Policy', csp)
       .type('html').send(revenuePage(r, await revenue.settingsOf(accountOf(req).id), { csvUrl: `report.csv?${query}` }))
   })
 

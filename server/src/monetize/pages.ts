@@ -13,16 +13,12 @@ export interface MonetizePageDeps {
   storage: Pick<Storage, 'outbox'>
   monetize: Pick<Monetize, 'unsubscribe'>
 }
+import { csp, emailCsp, shell } from '../page.js'
 
+// The buyer's pages in the one shell, under the one policy (page.ts).
 function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:6vh auto;padding:0 1rem;color:#1f2933}
-h1{font-size:1.5rem}button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid #0b6bcb;background:#0b6bcb;color:#fff;cursor:pointer}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:top;overflow-wrap:anywhere}
-.scroll{overflow-x:auto}a{display:inline-block;padding:.15rem 0}</style></head><body>${body}</body></html>`
+  return shell({ title, body, bodyClass: 'buyer' })
 }
-
-const pageCsp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-src 'self'"
 
 export function monetizePages(services: MonetizePageDeps): Router {
   const router = Router()
@@ -32,7 +28,7 @@ export function monetizePages(services: MonetizePageDeps): Router {
   router.get('/unsubscribe', (req, res) => {
     const m = String(req.query.m ?? '')
     const s = String(req.query.s ?? '')
-    res.set('Content-Security-Policy', pageCsp).send(layout('Unsubscribe', `<h1>Stop offer emails?</h1>
+    res.set('Content-Security-Policy', csp).send(layout('Unsubscribe', `<h1>Stop offer emails?</h1>
 <p>You will get no more offer emails from this network after orders, from any shop.</p>
 <form method="post" action="/unsubscribe"><input type="hidden" name="m" value="${escapeHtml(m)}"><input type="hidden" name="s" value="${escapeHtml(s)}">
 <button type="submit">Unsubscribe</button></form>`))
@@ -45,7 +41,7 @@ export function monetizePages(services: MonetizePageDeps): Router {
     // No length checks needed: the token is an HMAC of the message id, compared in constant time before the
     // store is asked anything, and the form's body is capped at 4 kB.
     const done = await services.monetize.unsubscribe(m, s)
-    res.status(done ? 200 : 400).set('Content-Security-Policy', pageCsp).send(done
+    res.status(done ? 200 : 400).set('Content-Security-Policy', csp).send(done
       ? layout('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will receive no more offer emails from us.</p>')
       : layout('Link not valid', '<h1>This unsubscribe link is not valid</h1><p>Please use the link from the email you received.</p>'))
   })
@@ -55,15 +51,16 @@ export function monetizePages(services: MonetizePageDeps): Router {
       const emails = await services.storage.outbox.list(50)
       const rows = emails.map((e) => `<tr><td>${escapeHtml(e.createdAt.toISOString().replace('T', ' ').slice(0, 19))}</td><td>${escapeHtml(e.to)}</td>
 <td><a href="/outbox/${encodeURIComponent(e.id)}">${escapeHtml(e.subject)}</a><br><small>from ${escapeHtml(e.from)}</small></td></tr>`).join('')
-      res.set('Content-Security-Policy', pageCsp).send(layout('Outbox', `<h1>Outbox</h1>
+      res.set('Content-Security-Policy', csp).send(layout('Outbox', `<h1>Outbox</h1>
 <p>No Mailgun key is configured, so the network keeps the emails it would have sent here.</p>
 <div class="scroll"><table><thead><tr><th>When</th><th>To</th><th>Email</th></tr></thead><tbody>${rows || '<tr><td colspan="3">No emails yet.</td></tr>'}</tbody></table></div>`))
     })
     router.get('/outbox/:id', async (req, res) => {
       const email = await services.storage.outbox.get(req.params.id)
-      if (!email) return void res.status(404).send(layout('Not found', '<h1>No such email</h1>'))
-      // The email as the buyer would see it; links work, scripts never run.
-      res.set('Content-Security-Policy', "default-src 'none'; img-src * data:; style-src 'unsafe-inline'").type('html').send(email.html)
+      if (!email) return void res.status(404).set('Content-Security-Policy', csp).send(layout('Not found', '<h1>No such email</h1>'))
+      // The email as the buyer would see it, on a page of its own (the outbox links to it): its inline styles
+      // allowed by their hashes, links working, no script, sandboxed from the outbox (emailCsp says how).
+      res.set('Content-Security-Policy', emailCsp(email.html)).type('html').send(email.html)
     })
   }
   return router

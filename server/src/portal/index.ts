@@ -1,7 +1,7 @@
 // The web portals under /portal: server-rendered pages for publishers, advertisers and the network operator.
 // No build step and no inline script: a static stylesheet and one small script, under a strict
-// Content-Security-Policy on every answer. Sessions are cookies backed by the store; every form carries the
-// session's CSRF token.
+// Content-Security-Policy on every answer (the one policy of every page, ../page.ts). Sessions are cookies
+// backed by the store; every form carries the session's CSRF token.
 import { inputGuard } from '../input.js'
 import express, { Router, type NextFunction, type Request, type Response } from 'express'
 import { AppError } from '../errors.js'
@@ -16,12 +16,8 @@ import type { PortalContext } from './kit.js'
 import { loadAssets, render } from './layout.js'
 import { publisherRoutes } from './publisher.js'
 import { sameSecret } from '../secrets.js'
+import { assetCacheControl, csp } from '../page.js'
 import { createSessions } from './session.js'
-
-export const portalCsp = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
-].join('; ')
 
 const titles: Record<number, string> = { 400: 'That did not work', 403: 'Not allowed', 404: 'Page not found', 413: 'Too much data', 429: 'Too many requests' }
 
@@ -31,7 +27,7 @@ export function portalRoutes(services: Services): Router {
 
   router.use((_req, res, next) => {
     res.set({
-      'Content-Security-Policy': portalCsp,
+      'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'same-origin',
@@ -43,7 +39,7 @@ export function portalRoutes(services: Services): Router {
   router.get('/assets/:file', (req, res) => {
     const asset = ctx.assets[String(req.params.file)]
     if (!asset) throw new AppError(404, 'not_found', 'no such file')
-    res.set({ 'Content-Type': asset.type, 'Cache-Control': req.query.v === asset.version ? 'public, max-age=31536000, immutable' : 'no-cache' })
+    res.set({ 'Content-Type': asset.type, 'Cache-Control': assetCacheControl(asset, req.query.v) })
     res.send(asset.body)
   })
 

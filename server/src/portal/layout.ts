@@ -1,33 +1,24 @@
 // The page around every portal view: landmarks, navigation for the account's roles, notices and errors,
-// the static stylesheet and script; and `send`, which answers a page as HTML or one of its tables as CSV.
-import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+// the static stylesheet and script, inside the one page shell (../page.ts); and `send`, which answers a page as HTML or one of its tables as CSV.
 import type { Request, Response } from 'express'
 import type { AppError } from '../errors.js'
 import { notFound } from '../errors.js'
+import { loadAsset, shell, type Asset } from '../page.js'
 import type { Account, Role } from '../storage/types.js'
 import { html, type Html } from './html.js'
 import { sendCsv, type Table } from './tables.js'
+
+export type { Asset }
 
 // Read from the source folder, also when running the compiled server (tsc copies no assets):
 // server/src/portal/ and server/dist/portal/ both resolve this to server/src/portal/assets/.
 const assetDir = new URL('../../src/portal/assets/', import.meta.url)
 
-export interface Asset {
-  body: Buffer
-  type: string
-  /** The URL with a content hash, cached for a year. */
-  url: string
-  version: string
-}
-
 export function loadAssets(): Record<string, Asset> {
-  const asset = (file: string, type: string): Asset => {
-    const body = readFileSync(new URL(file, assetDir))
-    const version = createHash('sha256').update(body).digest('hex').slice(0, 12)
-    return { body, type, version, url: `/portal/assets/${file}?v=${version}` }
+  return {
+    'portal.css': loadAsset(assetDir, 'portal.css', 'text/css; charset=utf-8', '/portal/assets/'),
+    'portal.js': loadAsset(assetDir, 'portal.js', 'text/javascript; charset=utf-8', '/portal/assets/'),
   }
-  return { 'portal.css': asset('portal.css', 'text/css; charset=utf-8'), 'portal.js': asset('portal.js', 'text/javascript; charset=utf-8') }
 }
 
 export interface Page {
@@ -124,15 +115,16 @@ export function render(req: Request, assets: Record<string, Asset>, page: Page):
     ? html`<header class="top"><a class="brand" href="/portal">Affiliate network</a>${nav(user.account, new URL(req.originalUrl, 'http://portal.invalid').pathname.replace(/\/+$/, ''))}
 <div class="who"><span>${user.account.name}</span><form method="post" action="/portal/sign-out"><input type="hidden" name="_csrf" value="${user.session.csrfToken}"><button type="submit" class="secondary small">Sign out</button></form></div></header>`
     : html`<header class="top"><a class="brand" href="/portal">Affiliate network</a></header>`
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${page.title} · Affiliate network</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${assets['portal.css']!.url}"><script src="${assets['portal.js']!.url}" defer></script></head>
-<body><a class="skip" href="#main">Skip to content</a>
+  // The one shell (page.ts) around the portal's own frame: skip link, header and navigation, main, footer.
+  return shell({
+    title: `${page.title} · Affiliate network`, stylesheet: assets['portal.css']!.url, scripts: [assets['portal.js']!.url],
+    body: html`<a class="skip" href="#main">Skip to content</a>
 ${header}
 <main id="main"${page.narrow ? html` class="narrow"` : ''}><h1>${page.title}</h1>
 ${notice ? html`<div class="notice" role="status"><p>${notice}</p></div>` : ''}${page.body}
 <p id="copy-status" class="visually-hidden" role="status" aria-live="polite"></p></main>
-<footer><p>Affiliate network portal · times in UTC · money in each currency's own units</p></footer></body></html>`.text
+<footer><p>Affiliate network portal · times in UTC · money in each currency's own units</p></footer>`.text,
+  })
 }
 
 /** Answers the page as HTML, or one of its tables as CSV when `?csv=<name>` asks for it. */

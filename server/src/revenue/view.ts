@@ -1,8 +1,9 @@
 // The revenue report as HTML: pure functions from data to an escaped fragment, for the portal to mount in its
 // own pages (and for the standalone page GET /api/v1/revenue/report.html). No script in the fragment: a
-// "Copy" button carries `data-copy` naming the textarea with the copy text; copyScript wires such buttons.
-import { createHash } from 'node:crypto'
+// "Copy" button carries `data-copy` naming the textarea with the copy text; the script file /assets/copy.js
+// (server/src/assets/copy.js) wires such buttons on the standalone page, the portal's portal.js in the portal.
 import { escapeHtml } from '../html.js'
+import { copyScriptUrl, shell } from '../page.js'
 import { formatAmount } from '../money.js'
 import type { RevenueSettings } from '../storage/types.js'
 import { periodText, reportText, viewName, type RevenueReport } from './report.js'
@@ -113,28 +114,13 @@ export function parseSettingsForm(body: Record<string, unknown>): Record<string,
   return patch
 }
 
-/** Wires every `[data-copy]` button to copy its textarea; serve it with `script-src 'sha256-…'` (copyScriptHash). */
-export const copyScript = `document.querySelectorAll('[data-copy]').forEach(function (b) {
-  b.addEventListener('click', function () {
-    var t = document.getElementById(b.getAttribute('data-copy'));
-    if (!t) return;
-    (navigator.clipboard ? navigator.clipboard.writeText(t.value) : Promise.reject()).then(function () { b.textContent = 'Copied'; },
-      function () { t.closest('details').open = true; t.select(); });
-  });
-});`
-export const copyScriptHash = `sha256-${createHash('sha256').update(copyScript).digest('base64')}`
-
-/** A whole page around the report (the standalone view; the portal mounts renderRevenueReport in its own layout). */
+/** A whole page around the report (the standalone view; the portal mounts renderRevenueReport in its own layout), in the one shell: its copy button is wired by the script file /assets/copy.js. */
 export function revenuePage(r: RevenueReport, settings: RevenueSettings, options: ReportViewOptions = {}): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Revenue from campaigns</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:64rem;margin:4vh auto;padding:0 1rem;color:#1f2933}
-.revenue-totals{display:flex;flex-wrap:wrap;gap:1rem}.revenue-totals div{border:1px solid #e4e7eb;border-radius:8px;padding:.5rem 1rem}
-.revenue-totals dt{font-size:.85rem;color:#52606d}.revenue-totals dd{margin:0;font-size:1.3rem;font-weight:600}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:top}
-.num{text-align:right;white-space:nowrap}.revenue-formula{color:#52606d}textarea{width:100%;font-family:ui-monospace,monospace}</style></head>
-<body><h1>Revenue from campaigns</h1>
+  return shell({
+    title: 'Revenue from campaigns', bodyClass: 'report', scripts: [copyScriptUrl],
+    body: `<h1>Revenue from campaigns</h1>
 ${renderRevenueReport(r, options)}
 <h2>Settings</h2>
-${renderRevenueSettings(settings)}
-<script>${copyScript}</script></body></html>`
+${renderRevenueSettings(settings)}`,
+  })
 }

@@ -28,6 +28,7 @@ import { isUnavailable } from '../storage/errors.js'
 import { decodeComponent, InputError } from '../input.js'
 import { clickIdPattern, newClickId, newId } from '../ids.js'
 import { escapeHtml } from '../html.js'
+import { csp, fromPage, pageStylesheet, shell } from '../page.js'
 
 export interface TrackingRouteDeps {
   config: Config
@@ -97,11 +98,10 @@ function errorJson(res: ServerResponse, error: { status: number; code: string; m
   json(res, error.status, { error: { code: error.code, message: error.message, ...(error.field && { field: error.field }) } })
 }
 
+/** A visitor's page (the one shell and policy); its stylesheet is linked relative to the page, so it also loads through a shop's proxy. */
 function page(res: ServerResponse, status: number, title: string, message: string) {
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': noStore, 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" })
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:12vh auto;padding:0 1rem;color:#1f2933}h1{font-size:1.5rem}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`)
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': noStore, 'Content-Security-Policy': csp })
+  res.end(shell({ title, bodyClass: 'message', stylesheet: fromPage(res.req.url ?? '/', pageStylesheet), body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>` }))
 }
 
 const conversionJson = (o: ConversionOutcome) => ({
