@@ -10,6 +10,7 @@ import type { Services } from '../services.js'
 import type { Account, Campaign, LeadRule, SaleRule } from '../storage/types.js'
 import { accountOf, requireRole } from './auth.js'
 import { campaignJson, overrideJson, publicCampaignJson, requireJson } from './json.js'
+import type { CampaignWithOverrides } from './schemas.js'
 import { decimal, httpUrl, longText, name, parse, pathId, side, sideOf } from './validate.js'
 
 const saleRuleInput = z.discriminatedUnion('kind', [
@@ -34,7 +35,7 @@ const campaignFields = {
   // A path of the landing site proxied to the network: `/_nw`, never a full URL (the landing URL gives the host).
   firstPartyPath: z.string().max(40).regex(/^\/[\w.~-]+(\/[\w.~-]+)*$/, 'must be a path such as /_nw (no trailing slash)').nullable(),
 }
-const newCampaignBody = z.strictObject({
+export const newCampaignBody = z.strictObject({
   ...campaignFields,
   description: campaignFields.description.default(''),
   cookieWindowDays: campaignFields.cookieWindowDays.default(30),
@@ -45,9 +46,9 @@ const newCampaignBody = z.strictObject({
   status: campaignFields.status.default('active'),
   firstPartyPath: campaignFields.firstPartyPath.default(null),
 })
-const campaignPatch = z.strictObject(campaignFields).partial()
-const overrideBody = z.strictObject({ saleRule: saleRuleInput.nullable().default(null), leadRule: leadRuleInput.nullable().default(null) })
-const listQuery = z.object({ as: side })
+export const campaignPatch = z.strictObject(campaignFields).partial()
+export const overrideBody = z.strictObject({ saleRule: saleRuleInput.nullable().default(null), leadRule: leadRuleInput.nullable().default(null) })
+export const listQuery = z.object({ as: side })
 
 /** "12.5" → 1250 basis points: at most two decimals, more than 0 and at most 100 %. */
 function basisPoints(value: string | number, field: string): number {
@@ -149,7 +150,8 @@ export function campaignRoutes(services: Services): Router {
     const campaign = await storage.campaigns.get(pathId(req, 'id', 'campaign'))
     if (campaign && isAdvertiserOf(account, campaign)) {
       const overrides = await storage.commissionOverrides.listByCampaign(campaign.id)
-      res.json({ campaign: { ...campaignJson(campaign), overrides: overrides.map((o) => overrideJson(o, campaign.currency)) } })
+      const detail: z.output<typeof CampaignWithOverrides> = { ...campaignJson(campaign), overrides: overrides.map((o) => overrideJson(o, campaign.currency)) }
+      res.json({ campaign: detail })
       return
     }
     // A publisher sees an active campaign's public face; everything else is not found.

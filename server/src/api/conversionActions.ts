@@ -10,7 +10,7 @@ import { accountOf, requireRole } from './auth.js'
 import { conversionJson, optionalJson } from './json.js'
 import { checkRange, decimal, idString, isoDate, limit, longText, parse, pathId, side, sideOf } from './validate.js'
 
-const listQuery = z.object({
+export const listQuery = z.object({
   as: side,
   status: z.enum(['pending', 'approved', 'declined', 'reversed']).optional(),
   campaignId: idString.optional(),
@@ -19,8 +19,8 @@ const listQuery = z.object({
   limit: limit(500),
 })
 const reasonField = longText(500).optional()
-const declineBody = z.strictObject({ reason: reasonField })
-const refundBody = z.strictObject({ amount: decimal.optional(), kind: z.enum(['refund', 'chargeback']).default('refund'), reason: reasonField })
+export const declineBody = z.strictObject({ reason: reasonField })
+export const refundBody = z.strictObject({ amount: decimal.optional(), kind: z.enum(['refund', 'chargeback']).default('refund'), reason: reasonField })
 
 /** A publisher sees what it earned, not who bought. */
 function visibleJson(c: Conversion, account: Account) {

@@ -7,10 +7,11 @@ import type { Services } from '../services.js'
 import type { Link, Storage } from '../storage/types.js'
 import { accountOf, requireRole } from './auth.js'
 import { requireJson } from './json.js'
+import type { Link as LinkJson } from './schemas.js'
 import { httpUrl, idString, parse, pathId } from './validate.js'
 
-const newLinkBody = z.strictObject({ campaignId: idString, landingUrl: httpUrl.optional() })
-const linkPatch = z.strictObject({ status: z.enum(['active', 'paused']) })
+export const newLinkBody = z.strictObject({ campaignId: idString, landingUrl: httpUrl.optional() })
+export const linkPatch = z.strictObject({ status: z.enum(['active', 'paused']) })
 
 export const subIdNote = 'Add sub1 … sub5 query parameters (e.g. ?sub1=newsletter&sub2=spring) to tell your traffic sources apart: they are recorded with every click.'
 
@@ -44,7 +45,7 @@ export function linkRoutes(services: Services): Router {
   const router = Router()
   router.use('/links', requireRole('publisher'))
 
-  const linkJson = (l: Link) => ({
+  const linkJson = (l: Link): z.output<typeof LinkJson> => ({
     id: l.id, code: l.code, url: `${config.publicUrl}/c/${l.code}`, campaignId: l.campaignId, landingUrl: l.landingUrl,
     status: l.status, createdAt: l.createdAt,
   })

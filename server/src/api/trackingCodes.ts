@@ -8,12 +8,13 @@ import type { Services } from '../services.js'
 import type { Campaign, TrackingCode, TrackingCodePatch } from '../storage/types.js'
 import { accountOf, requireRole } from './auth.js'
 import { requireJson } from './json.js'
+import type { TrackingCode as TrackingCodeJson } from './schemas.js'
 import { trackingSnippets } from './snippets.js'
 import { httpUrl, idString, name, parse, pathId } from './validate.js'
 
 const method = z.enum(['GET', 'POST'])
-const newCodeBody = z.strictObject({ campaignId: idString, name: name(), method: method.default('GET'), redirectUrl: httpUrl.nullable().optional() })
-const codePatch = z.strictObject({
+export const newCodeBody = z.strictObject({ campaignId: idString, name: name(), method: method.default('GET'), redirectUrl: httpUrl.nullable().optional() })
+export const codePatch = z.strictObject({
   name: name().optional(), method: method.optional(), redirectUrl: httpUrl.nullable().optional(),
   status: z.enum(['active', 'paused']).optional(), rotateSecret: z.literal(true).optional(),
 })
@@ -59,7 +60,7 @@ export function trackingCodeRoutes(services: Services): Router {
   const router = Router()
   router.use('/tracking-codes', requireRole('advertiser'))
 
-  const codeJson = (t: TrackingCode, campaign: Campaign | undefined) => ({
+  const codeJson = (t: TrackingCode, campaign: Campaign | undefined): z.output<typeof TrackingCodeJson> => ({
     id: t.id, code: t.code, campaignId: t.campaignId, name: t.name, method: t.method, redirectUrl: t.redirectUrl,
     postbackSecret: t.postbackSecret, status: t.status, createdAt: t.createdAt,
     snippets: snippetsFor(config.publicUrl, t, campaign),
