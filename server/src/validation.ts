@@ -61,15 +61,17 @@ export const httpUrl = z.string().trim().max(2000).transform((value, ctx) => {
     return z.NEVER
   }
   return url.href
-})
+}).meta({ format: 'uri', description: 'An absolute http(s) URL.' })
 
 /** A decimal given as a string ("12.5") or a JSON number (12.5); parsed exactly later, never as a float. */
 export const decimal = z.union([z.string().max(40), z.number()], { error: 'must be a decimal number such as 19.95 (a string or a number)' })
+  .meta({ description: 'A decimal as a string (exact) or a JSON number.', examples: ['19.95'] })
 
 /** `limit` query parameter: 1…max, default 100. */
 export const limit = (max: number) =>
-  z.string().regex(/^\d{1,6}$/, { message: 'must be a whole number' }).transform(Number)
+  z.string().meta({ examples: ['50'] }).regex(/^\d{1,6}$/, { message: 'must be a whole number' }).transform(Number)
     .pipe(z.number().int().min(1).max(max)).optional()
+    .meta({ description: `How many, newest first (1–${max}, default 100).` })
 
 /** The range dates are accepted in: wide enough for any query, narrow enough for every store. */
 const minDate = Date.UTC(1970, 0, 1)
@@ -82,7 +84,7 @@ const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
  * `from=2025-01-01&to=2025-01-31` covers January; a date-time `to` is exclusive.
  */
 export const isoDate = (end: boolean) =>
-  z.string().transform((value, ctx) => {
+  z.string().meta({ examples: [end ? '2025-01-31' : '2025-01-01'] }).transform((value, ctx) => {
     const time = dateOnly.test(value) || dateTime.test(value) ? Date.parse(value) : Number.NaN
     // Date.parse rolls 2025-02-30 over to March; a date that does not exist is a mistake, not a wish.
     const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
@@ -92,7 +94,9 @@ export const isoDate = (end: boolean) =>
       return z.NEVER
     }
     return new Date(end && dateOnly.test(value) ? time + 86_400_000 : time)
-  }).optional()
+  }).optional().meta(end
+    ? { description: 'ISO 8601 date-time (exclusive) or date (that whole day included).' }
+    : { description: 'ISO 8601 date or date-time; inclusive.' })
 
 /** Checks that a from/to range is not reversed. */
 export function checkRange(from: Date | undefined, to: Date | undefined): void {
@@ -110,3 +114,4 @@ export function sideOf(roles: readonly string[], asked: Side | undefined): Side 
   return roles.includes('advertiser') || (admin && !roles.includes('publisher')) ? 'advertiser' : 'publisher'
 }
 export const side = z.enum(['advertiser', 'publisher']).optional()
+  .meta({ description: 'For accounts that are both: act as advertiser (the default when the account is one) or publisher.' })

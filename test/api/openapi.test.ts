@@ -1,6 +1,7 @@
 // The OpenAPI document stays honest: every route the API router serves is described, nothing else is, and
-// the document holds together (references resolve, path parameters are declared, operations answer).
-import type { Router } from 'express'
+// the document holds together (a real OpenAPI 3.1 validator accepts it, references resolve, path parameters
+// are declared, operations have unique ids and answer). openapiLive.test.ts checks live answers against it.
+import { compileErrors, validate } from '@readme/openapi-parser'
 import { describe, expect, it } from 'vitest'
 import { apiRoutes } from '../../server/src/api/index.js'
 import { openApiDocument } from '../../server/src/api/openapi.js'
@@ -70,6 +71,25 @@ describe('the OpenAPI document', () => {
         expect(declared.sort(), `${method} ${path}`).toEqual([...names].sort())
       }
     }
+  })
+
+  it('passes an OpenAPI 3.1 validator', async () => {
+    const result = await validate(structuredClone(doc) as never)
+    expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true)
+    expect(result.specification).toBe('OpenAPI')
+  })
+
+  it('gives every operation a unique camelCase operationId', () => {
+    const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((operation) => (operation as { operationId?: string }).operationId))
+    for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z]+$/)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('has distinct Campaign and PublicCampaign schemas, and no oneOf whose branches can overlap on campaigns', () => {
+    const schemas = doc.components.schemas as Record<string, { required?: string[] }>
+    expect(schemas.Campaign!.required).toContain('advertiserId')
+    expect(schemas.PublicCampaign!.required).not.toContain('advertiserId')
+    expect(JSON.stringify(doc)).not.toMatch(/"oneOf":\[\{"\$ref":"#\/components\/schemas\/(Campaign|PublicCampaign)/)
   })
 
   it('marks authenticated API operations as answering 401, and the document itself as public', () => {

@@ -10,13 +10,13 @@ import { name, parse, pathId } from '../validation.js'
 const roles = z.array(z.enum(['advertiser', 'publisher', 'admin'])).min(1).max(3).transform((list) => [...new Set(list)])
 const status = z.enum(['pending', 'active', 'suspended'])
 
-const newAccountBody = z.strictObject({
+export const newAccountBody = z.strictObject({
   name: name(),
-  email: z.string().trim().max(254).pipe(z.email({ message: 'must be an email address' })).transform((e) => e.toLowerCase()),
+  email: z.string().trim().max(254).pipe(z.email({ message: 'must be an email address' })).transform((e) => e.toLowerCase()).meta({ format: 'email' }),
   roles,
   status: status.default('active'),
 })
-const accountPatch = z.strictObject({ name: name().optional(), roles: roles.optional(), status: status.optional() })
+export const accountPatch = z.strictObject({ name: name().optional(), roles: roles.optional(), status: status.optional() })
 
 export function accountRoutes(services: Services): Router {
   const { storage } = services

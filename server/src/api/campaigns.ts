@@ -5,9 +5,10 @@ import { z } from 'zod'
 import type { Services } from '../services.js'
 import { parse, pathId, side, sideOf } from '../validation.js'
 import { accountOf, requireRole } from './auth.js'
+import type { CampaignWithOverrides } from './schemas.js'
 import { campaignJson, overrideJson, publicCampaignJson, requireJson } from './json.js'
 
-const listQuery = z.object({ as: side })
+export const listQuery = z.object({ as: side })
 
 export function campaignRoutes({ campaigns }: Pick<Services, 'campaigns'>): Router {
   const router = Router()
@@ -29,9 +30,9 @@ export function campaignRoutes({ campaigns }: Pick<Services, 'campaigns'>): Rout
   router.get('/campaigns/:id', async (req, res) => {
     const seen = await campaigns.view(accountOf(req), campaignId(req))
     const { campaign } = seen
-    res.json({
-      campaign: seen.own ? { ...campaignJson(campaign), overrides: seen.overrides.map((o) => overrideJson(o, campaign.currency)) } : publicCampaignJson(campaign),
-    })
+    if (!seen.own) return void res.json({ campaign: publicCampaignJson(campaign) })
+    const detail: z.output<typeof CampaignWithOverrides> = { ...campaignJson(campaign), overrides: seen.overrides.map((o) => overrideJson(o, campaign.currency)) }
+    res.json({ campaign: detail })
   })
 
   router.patch('/campaigns/:id', requireRole('advertiser'), requireJson, async (req, res) => {

@@ -9,7 +9,7 @@ import { checkRange, idString, isoDate, limit, parse, pathId, side, sideOf } fro
 import { accountOf, requireRole } from './auth.js'
 import { conversionJson, optionalJson } from './json.js'
 
-const listQuery = z.object({
+export const listQuery = z.object({
   as: side,
   status: z.enum(['pending', 'approved', 'declined', 'reversed']).optional(),
   campaignId: idString.optional(),

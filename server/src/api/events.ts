@@ -7,6 +7,8 @@ import { generateEvent } from '../revenue/events.js'
 import type { Services } from '../services.js'
 import { accountOf } from './auth.js'
 import { requireJson } from './json.js'
+import type { z } from 'zod'
+import type { EventResult } from './schemas.js'
 
 export const maxEventsPerRequest = 1000
 
@@ -17,7 +19,8 @@ export function eventRoutes(services: Services): Router {
     const body = req.body as Record<string, unknown>
     const account = accountOf(req)
     if (!Array.isArray(body.events)) {
-      res.status(202).json({ event: await generateEvent(deps, account, body) })
+      const event: z.output<typeof EventResult> = await generateEvent(deps, account, body)
+      res.status(202).json({ event })
       return
     }
     if (body.events.length === 0 || body.events.length > maxEventsPerRequest) throw badRequest('events', `events must hold 1–${maxEventsPerRequest} events`)

@@ -1,8 +1,11 @@
-// JSON shapes of the API: money as minor units plus a currency and a decimal string for people.
+// JSON shapes of the API: money as minor units plus a currency and a decimal string for people. Each builder
+// returns the output type of its schema in schemas.ts, so the OpenAPI document describes what is sent.
 import type { NextFunction, Request, Response } from 'express'
 import { AppError } from '../errors.js'
 import { formatAmount } from '../money.js'
 import type { Account, ApiKey, Campaign, CommissionOverride, Conversion, LeadRule, SaleRule } from '../storage/types.js'
+import type { z } from 'zod'
+import type * as S from './schemas.js'
 
 /** Refuses bodies that are not JSON with a 415 naming the content type. */
 export function requireJson(req: Request, _res: Response, next: NextFunction) {
@@ -42,9 +45,9 @@ export function idempotencyKey(req: Request): string | undefined {
   return key
 }
 
-export const money = (amount: number, currency: string) => ({ amount, currency, formatted: formatAmount(amount, currency) })
+export const money = (amount: number, currency: string): z.output<typeof S.Money> => ({ amount, currency, formatted: formatAmount(amount, currency) })
 
-export function conversionJson(c: Conversion) {
+export function conversionJson(c: Conversion): z.output<typeof S.Conversion> {
   return {
     id: c.id, orderId: c.orderId, type: c.type, status: c.status, source: c.source, reason: c.reason,
     campaignId: c.campaignId, trackingCodeId: c.trackingCodeId, publisherId: c.publisherId, clickId: c.clickId,
@@ -63,23 +66,23 @@ export function optionalJson(req: Request, res: Response, next: NextFunction) {
 }
 
 /** An account as the API shows it: never its password hash. */
-export const accountJson = (a: Account) => ({ id: a.id, name: a.name, email: a.email, roles: a.roles, status: a.status, createdAt: a.createdAt })
+export const accountJson = (a: Account): z.output<typeof S.Account> => ({ id: a.id, name: a.name, email: a.email, roles: a.roles, status: a.status, createdAt: a.createdAt })
 
 /** An API key as listed: never its hash (the key itself is not stored at all). */
-export const apiKeyJson = (k: ApiKey) => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.createdAt, revokedAt: k.revokedAt })
+export const apiKeyJson = (k: ApiKey): z.output<typeof S.ApiKey> => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.createdAt, revokedAt: k.revokedAt })
 
 /** 1250 basis points → "12.5". */
 export const percentText = (basisPoints: number) => (basisPoints / 100).toFixed(2).replace(/\.?0+$/, '')
 
 /** A commission rule: a percentage (with its basis points) or a fixed amount in `currency`. */
-export function ruleJson(rule: SaleRule | LeadRule | null, currency: string) {
+export function ruleJson(rule: SaleRule | LeadRule | null, currency: string): z.output<typeof S.Rule> {
   if (!rule) return null
   return rule.kind === 'percent'
     ? { kind: 'percent' as const, percent: percentText(rule.basisPoints), basisPoints: rule.basisPoints }
     : { kind: 'fixed' as const, amount: money(rule.amount, currency) }
 }
 
-export function campaignJson(c: Campaign) {
+export function campaignJson(c: Campaign): z.output<typeof S.Campaign> {
   return {
     id: c.id, advertiserId: c.advertiserId, name: c.name, description: c.description, status: c.status, currency: c.currency,
     landingUrls: c.landingUrls, cookieWindowDays: c.cookieWindowDays, holdDays: c.holdDays, attribution: c.attribution,
@@ -88,7 +91,7 @@ export function campaignJson(c: Campaign) {
 }
 
 /** What a publisher may see of another advertiser's active campaign: enough to promote it. */
-export function publicCampaignJson(c: Campaign) {
+export function publicCampaignJson(c: Campaign): z.output<typeof S.PublicCampaign> {
   return {
     id: c.id, name: c.name, description: c.description, currency: c.currency, landingUrls: c.landingUrls,
     cookieWindowDays: c.cookieWindowDays, attribution: c.attribution,
@@ -96,6 +99,6 @@ export function publicCampaignJson(c: Campaign) {
   }
 }
 
-export function overrideJson(o: CommissionOverride, currency: string) {
+export function overrideJson(o: CommissionOverride, currency: string): z.output<typeof S.Override> {
   return { campaignId: o.campaignId, publisherId: o.publisherId, saleRule: ruleJson(o.saleRule, currency), leadRule: ruleJson(o.leadRule, currency) }
 }

@@ -5,11 +5,12 @@ import type { Services } from '../services.js'
 import type { LedgerEntry } from '../storage/types.js'
 import { accountOf } from './auth.js'
 import { money } from './json.js'
+import type { Balance, LedgerEntry as LedgerEntryJson } from './schemas.js'
 import { limit, parse } from '../validation.js'
 
-const ledgerQuery = z.object({ limit: limit(1000) })
+export const ledgerQuery = z.object({ limit: limit(1000) })
 
-const entryJson = (e: LedgerEntry) => ({
+const entryJson = (e: LedgerEntry): z.output<typeof LedgerEntryJson> => ({
   id: e.id, bucket: e.bucket, kind: e.kind, amount: money(e.amount, e.currency), conversionId: e.conversionId,
   payoutId: e.payoutId, memo: e.memo, createdAt: e.createdAt,
 })
@@ -21,7 +22,7 @@ export function ledgerRoutes(services: Services): Router {
   router.get('/balance', async (req, res) => {
     const balances = await storage.ledger.balances(accountOf(req).id)
     res.json({
-      balances: balances.map((b) => ({
+      balances: balances.map((b): z.output<typeof Balance> => ({
         currency: b.currency, pending: money(b.pending, b.currency), approved: money(b.approved, b.currency),
         paid: money(b.paid, b.currency), credit: money(b.credit, b.currency),
       })),

@@ -1,17 +1,19 @@
 // Tracked links, for publishers (the use-cases: links/).
 import { Router } from 'express'
+import type { z } from 'zod'
 import type { Services } from '../services.js'
 import type { Link } from '../storage/types.js'
 import { subIdNote } from '../links/index.js'
 import { pathId } from '../validation.js'
 import { accountOf, requireRole } from './auth.js'
 import { requireJson } from './json.js'
+import type { Link as LinkJson } from './schemas.js'
 
 export function linkRoutes({ links }: Pick<Services, 'links'>): Router {
   const router = Router()
   router.use('/links', requireRole('publisher'))
 
-  const linkJson = (l: Link) => ({
+  const linkJson = (l: Link): z.output<typeof LinkJson> => ({
     id: l.id, code: l.code, url: links.url(l), campaignId: l.campaignId, landingUrl: l.landingUrl,
     status: l.status, createdAt: l.createdAt,
   })

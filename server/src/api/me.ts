@@ -8,7 +8,7 @@ import { accountJson, apiKeyJson, requireJson } from './json.js'
 import { name, parse, pathId } from '../validation.js'
 import { z } from 'zod'
 
-const newKeyBody = z.strictObject({ name: name() })
+export const newKeyBody = z.strictObject({ name: name() })
 
 export function meRoutes(services: Services): Router {
   const { storage } = services

@@ -11,8 +11,10 @@ import { maxOrdersPerRequest } from '../monetize/orders.js'
 import { idempotencyKey, money, requireJson } from './json.js'
 import { accountOf } from './auth.js'
 import type { OrderResult } from '../monetize/index.js'
+import type { z } from 'zod'
+import type { OrderResult as OrderResultJson, Reinvested } from './schemas.js'
 
-const orderJson = (r: OrderResult) => ({
+const orderJson = (r: OrderResult): z.output<typeof OrderResultJson> => ({
   id: r.order.id, orderId: r.order.externalId, status: r.order.status, created: r.created,
   total: money(r.order.total, r.order.currency), orderedAt: r.order.orderedAt,
   message: r.message,
@@ -57,10 +59,11 @@ export function orderRoutes(services: Services): Router {
     const key = idempotencyKey(req) ?? randomUUID()
     const result = await services.credit.reinvest(accountOf(req), amount, currency, `${accountOf(req).id}:${key}`)
     const balance = (await services.storage.ledger.balances(accountOf(req).id)).find((b) => b.currency === currency)
-    res.status(result === 'done' ? 201 : 200).json({
+    const answer: z.output<typeof Reinvested> = {
       reinvested: money(amount, currency), replayed: result === 'duplicate',
       balance: balance && { approved: money(balance.approved, currency), credit: money(balance.credit, currency) },
-    })
+    }
+    res.status(result === 'done' ? 201 : 200).json(answer)
   })
   return router
 }

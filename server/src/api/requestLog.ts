@@ -5,9 +5,10 @@ import { z } from 'zod'
 import type { Services } from '../services.js'
 import type { RequestLogEntry } from '../storage/types.js'
 import { accountOf, requireRole } from './auth.js'
+import type { RequestLogEntry as RequestLogEntryJson } from './schemas.js'
 import { checkRange, idString, isoDate, limit, parse } from '../validation.js'
 
-const logQuery = z.object({
+export const logQuery = z.object({
   trackingCodeId: idString.optional(),
   outcome: z.enum(['accepted', 'rejected']).optional(),
   reason: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { message: 'must be a reason code such as no_click' }).optional(),
@@ -16,7 +17,7 @@ const logQuery = z.object({
   limit: limit(500),
 })
 
-const entryJson = (e: RequestLogEntry) => ({
+const entryJson = (e: RequestLogEntry): z.output<typeof RequestLogEntryJson> => ({
   id: e.id, at: e.at, kind: e.kind, outcome: e.outcome, reason: e.reason, trackingCodeId: e.trackingCodeId, linkId: e.linkId,
   conversionId: e.conversionId, clickId: e.clickId, params: e.params, userAgent: e.userAgent,
 })

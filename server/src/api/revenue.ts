@@ -4,22 +4,24 @@
 import { Router, type Request } from 'express'
 import { z } from 'zod'
 import type { Services } from '../services.js'
-import type { RevenueSettings } from '../storage/types.js'
+import type { Channel, RevenueSettings } from '../storage/types.js'
 import { reportCsv, reportText, type RevenueReport } from '../revenue/report.js'
 import { channels, saleFormula, settingsPatch } from '../revenue/settings.js'
 import { revenuePage } from '../revenue/view.js'
 import { csp } from '../page.js'
 import { accountOf } from './auth.js'
 import { money, requireJson } from './json.js'
+import type { RevenueReport as RevenueReportJson, RevenueSettings as RevenueSettingsJson } from './schemas.js'
 import { checkRange, isoDate, parse, side, sideOf } from '../validation.js'
 
-const reportQuery = z.object({ as: side, from: isoDate(false), to: isoDate(true) })
+export const reportQuery = z.object({ as: side, from: isoDate(false), to: isoDate(true) })
 /** Without a period: the last 30 whole days (UTC), today included. */
 const defaultDays = 30
 
-export function settingsJson(s: RevenueSettings & { stored?: boolean }) {
+export function settingsJson(s: RevenueSettings & { stored?: boolean }): z.output<typeof RevenueSettingsJson> {
+  const channel = (c: Channel) => ({ ...s.channels[c], formula: saleFormula(s.channels, [c]) })
   return {
-    channels: Object.fromEntries(channels.map((c) => [c, { ...s.channels[c], formula: saleFormula(s.channels, [c]) }])),
+    channels: { email: channel('email'), sms: channel('sms') } satisfies Record<(typeof channels)[number], unknown>,
     currency: s.currency,
     excludedTags: s.excludedTags,
     version: s.version,
@@ -28,20 +30,21 @@ export function settingsJson(s: RevenueSettings & { stored?: boolean }) {
   }
 }
 
-export function reportJson(r: RevenueReport) {
-  const m = (amount: number | null) => (amount === null ? null : money(amount, r.currency))
+export function reportJson(r: RevenueReport): z.output<typeof RevenueReportJson> {
+  const m = (amount: number) => money(amount, r.currency)
+  const orNull = (amount: number | null) => (amount === null ? null : m(amount))
   const shop = r.view === 'shop'
   return {
     view: r.view, from: r.from, to: r.to, currency: r.currency, excludedTags: r.excludedTags, pending: r.pending,
     totals: {
-      campaigns: r.totals.campaigns, purchases: r.totals.purchases, averageCheck: m(r.totals.averageCheck), revenue: m(r.totals.revenue),
-      ...(shop && { earned: m(r.totals.earned) }),
+      campaigns: r.totals.campaigns, purchases: r.totals.purchases, averageCheck: orNull(r.totals.averageCheck), revenue: m(r.totals.revenue),
+      ...(shop && { earned: orNull(r.totals.earned) }),
     },
     campaigns: r.campaigns.map((c) => ({
       campaignId: c.campaignId, name: c.name, advertiserId: c.advertiserId, advertiserName: c.advertiserName, channels: c.channels,
-      purchases: c.purchases, averageCheck: m(c.averageCheck), revenue: m(c.revenue),
+      purchases: c.purchases, averageCheck: orNull(c.averageCheck), revenue: m(c.revenue),
       excluded: { purchases: c.excluded.purchases, revenue: m(c.excluded.revenue) },
-      ...(shop && { earned: m(c.earned) }), formula: c.formula,
+      ...(shop && { earned: orNull(c.earned) }), formula: c.formula,
     })),
   }
 }
