@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ClientSession } from 'mongoose'
-import { UniqueViolation, type Balance, type LedgerEntry, type NewLedgerEntry, type Storage } from '../types.js'
+import { type Balance, type LedgerEntry, type LedgerRepository, type NewLedgerEntry, UniqueViolation } from '../contract/index.js'
 import { isDuplicateKey } from './errors.js'
 import { nextSeq, type LedgerEntryDoc, type Models } from './models.js'
 
@@ -36,7 +36,7 @@ export async function insertEntries(m: Models, session: ClientSession, entries: 
 
 type Bucket = Exclude<keyof Balance, 'currency'>
 
-export function ledger(m: Models): Storage['ledger'] {
+export function ledger(m: Models): LedgerRepository {
   return {
     async append(entries) {
       try {

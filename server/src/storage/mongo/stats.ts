@@ -1,7 +1,7 @@
 // Publisher statistics, aggregated by MongoDB: one pipeline per collection, on the indexes
 // clicks { publisherId, createdAt }, conversions { publisherId, createdAt } and ledgerEntries { accountId, createdAt }.
 import type { PipelineStage } from 'mongoose'
-import type { StatsDimension, Storage } from '../types.js'
+import type { StatsDimension, StatsRepository } from '../contract/index.js'
 import type { Models } from './models.js'
 
 /** Kinds of ledger entry that change what an account earned (approvals and payouts only move it). */
@@ -12,7 +12,7 @@ const subIdAt = (by: Exclude<StatsDimension, 'campaign'>, subIds: unknown) => ({
 
 const byKey = <T extends { key: string | null }>(a: T, b: T) => (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
-export function stats(m: Models): Storage['stats'] {
+export function stats(m: Models): StatsRepository {
   return {
     async traffic(q) {
       const rows = await m.Click.aggregate<{ _id: string | null; clicks: number; uniqueClicks: number }>([

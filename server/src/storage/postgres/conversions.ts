@@ -1,4 +1,4 @@
-import type { Conversion, ConversionTransition, Storage } from '../types.js'
+import type { Conversion, ConversionRepository, ConversionTransition } from '../contract/index.js'
 import { insertEntries } from './ledger.js'
 import type { Row, SqlPool } from './sql.js'
 
@@ -35,7 +35,7 @@ const settable: Record<keyof ConversionTransition['set'], string> = {
   decidedAt: 'decided_at',
 }
 
-export function conversions(sql: SqlPool): Storage['conversions'] {
+export function conversions(sql: SqlPool): ConversionRepository {
   const getByOrder = async (advertiserId: string, orderId: string) => {
     const { rows } = await sql.query('SELECT * FROM conversions WHERE advertiser_id = $1 AND order_id = $2', [advertiserId, orderId])
     return rows[0] ? toConversion(rows[0]) : null

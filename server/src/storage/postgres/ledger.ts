@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { UniqueViolation, type Balance, type LedgerEntry, type NewLedgerEntry, type Storage } from '../types.js'
+import { type Balance, type LedgerEntry, type LedgerRepository, type NewLedgerEntry, UniqueViolation } from '../contract/index.js'
 import type { Row, Sql, SqlPool } from './sql.js'
 
 const toEntry = (r: Row): LedgerEntry => ({
@@ -38,7 +38,7 @@ export async function insertEntries(tx: Sql, entries: NewLedgerEntry[]): Promise
   if (rowCount !== entries.length) throw new UniqueViolation('ledger entry')
 }
 
-export function ledger(sql: SqlPool): Storage['ledger'] {
+export function ledger(sql: SqlPool): LedgerRepository {
   return {
     async append(entries) {
       try {

@@ -1,4 +1,4 @@
-import type { Order, Storage } from '../types.js'
+import type { Order, OrderRepository } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
 
 const toOrder = (r: Row): Order => ({
@@ -17,7 +17,7 @@ const toOrder = (r: Row): Order => ({
   updatedAt: r.updated_at as Date,
 })
 
-export function orders(sql: SqlPool): Storage['orders'] {
+export function orders(sql: SqlPool): OrderRepository {
   return {
     async upsert(o, options = {}) {
       // xmax = 0 only for a row this statement inserted: tells a create from an update in one round trip.

@@ -1,4 +1,4 @@
-import type { RequestLogEntry, Storage } from '../types.js'
+import type { RequestLogEntry, RequestLogRepository } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
 
 const toEntry = (r: Row): RequestLogEntry => ({
@@ -17,7 +17,7 @@ const toEntry = (r: Row): RequestLogEntry => ({
   userAgent: (r.user_agent as string | null) ?? null,
 })
 
-export function requestLog(sql: SqlPool): Storage['requestLog'] {
+export function requestLog(sql: SqlPool): RequestLogRepository {
   return {
     async append(entries) {
       if (entries.length === 0) return

@@ -1,6 +1,6 @@
 // Publisher statistics, aggregated by the database: one grouped query per table, on the indexes
 // clicks (publisher_id, created_at), conversions (publisher_id, created_at) and ledger_entries (account_id, created_at).
-import type { StatsDimension, Storage } from '../types.js'
+import type { StatsDimension, StatsRepository } from '../contract/index.js'
 import type { SqlPool } from './sql.js'
 
 /** The grouping expression of a dimension; sub-ids are the click's (PostgreSQL arrays count from 1). */
@@ -10,7 +10,7 @@ const keyOf = (by: StatsDimension, clicks: string, conversions: string) =>
 /** Kinds of ledger entry that change what an account earned (approvals and payouts only move it). */
 const earningKinds = ['commission', 'reversal', 'decline']
 
-export function stats(sql: SqlPool): Storage['stats'] {
+export function stats(sql: SqlPool): StatsRepository {
   return {
     async traffic(q) {
       const { rows } = await sql.query<{ key: string | null; clicks: number; unique_clicks: number }>(

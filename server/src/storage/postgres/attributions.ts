@@ -1,26 +1,8 @@
-// Revenue from campaigns: message events, webhook tokens, settings and the per-order attribution table.
+// Revenue from campaigns: the per-order attribution table and the reports over it.
 // The attribution rule is one set-based statement inside the function revenue_attribute (migration 3), so a new
 // order, a late event and a batch of stale orders are the same call over a different set of orders.
-import type { Attribution, Channel, ChannelRules, MessageEvent, RevenueSettings, Storage } from '../types.js'
-import { toMessage } from './messages.js'
+import type { Attribution, AttributionRepository, Channel } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
-
-const toEvent = (r: Row): MessageEvent => ({
-  messageId: r.message_id as string,
-  type: r.type as MessageEvent['type'],
-  at: r.at as Date,
-  providerEventId: (r.provider_event_id as string | null) ?? null,
-  createdAt: r.created_at as Date,
-})
-
-const toSettings = (r: Row): RevenueSettings => ({
-  accountId: r.account_id as string,
-  channels: r.channels as ChannelRules,
-  currency: (r.currency as string).trim(),
-  excludedTags: r.excluded_tags as string[],
-  version: r.version as number,
-  updatedAt: r.updated_at as Date,
-})
 
 const toAttribution = (r: Row): Attribution => ({
   orderId: r.order_id as string,
@@ -38,67 +20,7 @@ const toAttribution = (r: Row): Attribution => ({
   settingsVersion: r.settings_version as number,
 })
 
-export function messageEvents(sql: SqlPool): Storage['messageEvents'] {
-  return {
-    async record(e) {
-      const { rows } = await sql.query(
-        `INSERT INTO message_events (message_id, type, at, provider_event_id) VALUES ($1,$2,$3,$4)
-         ON CONFLICT (provider_event_id) WHERE provider_event_id IS NOT NULL DO NOTHING RETURNING *`,
-        [e.messageId, e.type, e.at, e.providerEventId],
-      )
-      if (rows[0]) return { event: toEvent(rows[0]), created: true }
-      const existing = await sql.query('SELECT * FROM message_events WHERE provider_event_id = $1', [e.providerEventId])
-      return { event: toEvent(existing.rows[0]!), created: false }
-    },
-    async listByMessage(messageId) {
-      const { rows } = await sql.query('SELECT * FROM message_events WHERE message_id = $1 ORDER BY at, seq', [messageId])
-      return rows.map(toEvent)
-    },
-    async findMessage(providerId) {
-      const bare = providerId.trim().replace(/^<(.*)>$/, '$1')
-      const { rows } = await sql.query(
-        'SELECT * FROM messages WHERE provider_id IN ($1, $2) ORDER BY seq LIMIT 1',
-        [bare, `<${bare}>`],
-      )
-      return rows[0] ? toMessage(rows[0]) : null
-    },
-  }
-}
-
-export function webhookTokens(sql: SqlPool): Storage['webhookTokens'] {
-  return {
-    async use(token, at) {
-      const { rows } = await sql.query('INSERT INTO webhook_tokens (token, at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING token', [token, at])
-      return rows.length > 0
-    },
-    async purgeBefore(before) {
-      const { rowCount } = await sql.query('DELETE FROM webhook_tokens WHERE at < $1', [before])
-      return rowCount
-    },
-  }
-}
-
-export function revenueSettings(sql: SqlPool): Storage['revenueSettings'] {
-  return {
-    async get(accountId) {
-      const { rows } = await sql.query('SELECT * FROM revenue_settings WHERE account_id = $1', [accountId])
-      return rows[0] ? toSettings(rows[0]) : null
-    },
-    async put(s) {
-      const { rows } = await sql.query(
-        `INSERT INTO revenue_settings (account_id, channels, currency, excluded_tags, version) VALUES ($1, $2, $3, $4, 1)
-         ON CONFLICT (account_id) DO UPDATE SET channels = EXCLUDED.channels, currency = EXCLUDED.currency,
-           excluded_tags = EXCLUDED.excluded_tags, updated_at = now(),
-           version = revenue_settings.version + CASE WHEN revenue_settings.channels = EXCLUDED.channels THEN 0 ELSE 1 END
-         RETURNING *`,
-        [s.accountId, JSON.stringify(s.channels), s.currency, s.excludedTags],
-      )
-      return toSettings(rows[0]!)
-    },
-  }
-}
-
-export function attributions(sql: SqlPool): Storage['attributions'] {
+export function attributions(sql: SqlPool): AttributionRepository {
   return {
     async attribute(scope, defaults) {
       const orderIds = 'orderIds' in scope ? scope.orderIds : (await sql.query<{ id: string }>(
