@@ -2,10 +2,8 @@
 // clicks { publisherId, createdAt }, conversions { publisherId, createdAt } and ledgerEntries { accountId, createdAt }.
 import type { PipelineStage } from 'mongoose'
 import type { StatsDimension, StatsRepository } from '../contract/index.js'
+import { earningKinds } from '../ledgerRules.js'
 import type { Models } from './models.js'
-
-/** Kinds of ledger entry that change what an account earned (approvals and payouts only move it). */
-const earningKinds = ['commission', 'reversal', 'decline']
 
 /** The sub-id a dimension names, out of an expression for a click's `subIds` (a missing sub-id is null). */
 const subIdAt = (by: Exclude<StatsDimension, 'campaign'>, subIds: unknown) => ({ $ifNull: [{ $arrayElemAt: [subIds, Number(by.slice(3)) - 1] }, null] })
