@@ -3,6 +3,7 @@
 // order, a late event and a batch of stale orders are the same call over a different set of orders.
 import type { Attribution, AttributionRepository, Channel } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
+import { where } from './where.js'
 
 const toAttribution = (r: Row): Attribution => ({
   orderId: r.order_id as string,
@@ -37,20 +38,22 @@ export function attributions(sql: SqlPool): AttributionRepository {
       return rows[0] ? toAttribution(rows[0]) : null
     },
     async staleOrders(q) {
-      const params: unknown[] = [q.accountId, q.version, Math.max(q.limit, 1) - 1]
-      const where = ['account_id = $1']
-      if (q.from) where.push(`ordered_at >= $${params.push(q.from)}`)
-      if (q.to) where.push(`ordered_at < $${params.push(q.to)}`)
-      if (q.after) where.push(`ordered_at >= $${params.push(q.after)}::timestamptz + interval '1 millisecond'`)
+      // The same conditions bound the page and select its orders (both on `orders o`).
+      const w = where().and('o.account_id = ?', q.accountId)
+      if (q.from) w.and('o.ordered_at >= ?', q.from)
+      if (q.to) w.and('o.ordered_at < ?', q.to)
+      if (q.after) w.and(`o.ordered_at >= ?::timestamptz + interval '1 millisecond'`, q.after)
+      const version = w.param(q.version)
+      const offset = w.param(Math.max(q.limit, 1) - 1)
       // A page is an index range ending with the millisecond of its limit-th order (all of that millisecond
       // included, so \`last\`, a JavaScript date, resumes exactly): no sort of the account's orders.
       const { rows } = await sql.query<{ id: string; ordered_at: Date; stale: boolean }>(
-        `WITH bound AS (SELECT ordered_at FROM orders WHERE ${where.join(' AND ')} ORDER BY ordered_at OFFSET $3 LIMIT 1)
-         SELECT o.id, o.ordered_at, (ra.order_id IS NULL OR ra.settings_version < $2) AS stale
+        `WITH bound AS (SELECT o.ordered_at FROM orders o ${w.clause} ORDER BY o.ordered_at OFFSET ${offset} LIMIT 1)
+         SELECT o.id, o.ordered_at, (ra.order_id IS NULL OR ra.settings_version < ${version}) AS stale
          FROM orders o LEFT JOIN revenue_attributions ra ON ra.order_id = o.id
-         WHERE ${where.map((w) => `o.${w}`).join(' AND ')}
+         ${w.clause}
            AND o.ordered_at < COALESCE((SELECT date_trunc('milliseconds', ordered_at) FROM bound) + interval '1 millisecond', 'infinity')`,
-        params,
+        w.params,
       )
       return {
         orderIds: rows.filter((r) => r.stale).map((r) => r.id),
