@@ -5,6 +5,7 @@ import type { AnyBulkWriteOperation } from 'mongoose'
 import type {
   Attribution, AttributionRepository, AttributionScope, Channel, ChannelRule, ChannelRules, LinkingEvent,
 } from '../contract/index.js'
+import { pageEndIndex, pageLast } from '../revenueRules.js'
 import { isDuplicateKey } from './errors.js'
 import type { MessageDoc, Models, OrderDoc } from './models.js'
 import type { AttributionDoc, MessageEventDoc, RevenueSettingsDoc } from './revenueModels.js'
@@ -155,7 +156,7 @@ export function attributions(m: Models): AttributionRepository {
       if (q.after) range.$gt = q.after
       const filter = { accountId: q.accountId, ...(Object.keys(range).length && { orderedAt: range }) }
       // A page ends with the instant of its limit-th order, all orders of that instant included.
-      const [end] = await m.Order.find(filter, { orderedAt: 1 }).sort({ orderedAt: 1 }).skip(Math.max(q.limit, 1) - 1).limit(1)
+      const [end] = await m.Order.find(filter, { orderedAt: 1 }).sort({ orderedAt: 1 }).skip(pageEndIndex(q.limit)).limit(1)
         .lean<Pick<OrderDoc, 'orderedAt'>[]>()
       const examined = await m.Order.find(end ? { ...filter, orderedAt: { ...range, $lte: end.orderedAt } } : filter, { _id: 1, orderedAt: 1 })
         .lean<Pick<OrderDoc, '_id' | 'orderedAt'>[]>()
@@ -164,7 +165,7 @@ export function attributions(m: Models): AttributionRepository {
       const fresh = new Set(current.map((a) => a._id))
       return {
         orderIds: examined.filter((o) => !fresh.has(o._id)).map((o) => o._id),
-        last: examined.length ? new Date(examined.reduce((max, o) => Math.max(max, o.orderedAt.getTime()), 0)) : null,
+        last: pageLast(examined.map((o) => o.orderedAt)),
       }
     },
     async summarize(q) {

@@ -1,6 +1,7 @@
 // Revenue from campaigns: what happened to a message (Mailgun's events), and the message a provider id names.
 import { randomUUID } from 'node:crypto'
 import type { MessageEvent, MessageEventRepository } from '../contract/index.js'
+import { providerIdForms } from '../revenueRules.js'
 import { isDuplicateKey } from './errors.js'
 import { toMessage } from './messages.js'
 import { nextSeq, type MessageDoc, type Models } from './models.js'
@@ -33,8 +34,7 @@ export function messageEvents(m: Models): MessageEventRepository {
       return docs.map(toEvent)
     },
     async findMessage(providerId) {
-      const bare = providerId.trim().replace(/^<(.*)>$/, '$1')
-      const d = await m.Message.findOne({ providerId: { $in: [bare, `<${bare}>`] } }).sort({ createdAt: 1, seq: 1 }).lean<MessageDoc>()
+      const d = await m.Message.findOne({ providerId: { $in: providerIdForms(providerId) } }).sort({ createdAt: 1, seq: 1 }).lean<MessageDoc>()
       return d ? toMessage(d) : null
     },
   }

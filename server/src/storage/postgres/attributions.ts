@@ -2,6 +2,7 @@
 // The attribution rule is one set-based statement inside the function revenue_attribute (migration 3), so a new
 // order, a late event and a batch of stale orders are the same call over a different set of orders.
 import type { Attribution, AttributionRepository, Channel } from '../contract/index.js'
+import { pageEndIndex, pageLast } from '../revenueRules.js'
 import type { Row, SqlPool } from './sql.js'
 import { where } from './where.js'
 
@@ -44,7 +45,7 @@ export function attributions(sql: SqlPool): AttributionRepository {
       if (q.to) w.and('o.ordered_at < ?', q.to)
       if (q.after) w.and(`o.ordered_at >= ?::timestamptz + interval '1 millisecond'`, q.after)
       const version = w.param(q.version)
-      const offset = w.param(Math.max(q.limit, 1) - 1)
+      const offset = w.param(pageEndIndex(q.limit))
       // A page is an index range ending with the millisecond of its limit-th order (all of that millisecond
       // included, so \`last\`, a JavaScript date, resumes exactly): no sort of the account's orders.
       const { rows } = await sql.query<{ id: string; ordered_at: Date; stale: boolean }>(
@@ -57,7 +58,7 @@ export function attributions(sql: SqlPool): AttributionRepository {
       )
       return {
         orderIds: rows.filter((r) => r.stale).map((r) => r.id),
-        last: rows.length ? new Date(rows.reduce((max, r) => Math.max(max, r.ordered_at.getTime()), 0)) : null,
+        last: pageLast(rows.map((r) => r.ordered_at)),
       }
     },
     async summarize(q) {

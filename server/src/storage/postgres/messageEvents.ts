@@ -1,5 +1,6 @@
 // Revenue from campaigns: what happened to a message (Mailgun's events), and the message a provider id names.
 import type { MessageEvent, MessageEventRepository } from '../contract/index.js'
+import { providerIdForms } from '../revenueRules.js'
 import { toMessage } from './messages.js'
 import type { Row, SqlPool } from './sql.js'
 
@@ -28,10 +29,9 @@ export function messageEvents(sql: SqlPool): MessageEventRepository {
       return rows.map(toEvent)
     },
     async findMessage(providerId) {
-      const bare = providerId.trim().replace(/^<(.*)>$/, '$1')
       const { rows } = await sql.query(
         'SELECT * FROM messages WHERE provider_id IN ($1, $2) ORDER BY seq LIMIT 1',
-        [bare, `<${bare}>`],
+        providerIdForms(providerId),
       )
       return rows[0] ? toMessage(rows[0]) : null
     },
