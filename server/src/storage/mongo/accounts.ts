@@ -1,6 +1,6 @@
-import type { Account, ApiKey, Storage } from '../types.js'
+import type { Account, AccountRepository } from '../contract/index.js'
 import { uniquely } from './errors.js'
-import { nextSeq, type AccountDoc, type ApiKeyDoc, type Models } from './models.js'
+import { nextSeq, type AccountDoc, type Models } from './models.js'
 
 const toAccount = (d: AccountDoc): Account => ({
   id: d._id,
@@ -12,17 +12,7 @@ const toAccount = (d: AccountDoc): Account => ({
   createdAt: d.createdAt,
 })
 
-const toApiKey = (d: ApiKeyDoc): ApiKey => ({
-  id: d._id,
-  accountId: d.accountId,
-  name: d.name,
-  prefix: d.prefix,
-  hash: d.hash,
-  createdAt: d.createdAt,
-  revokedAt: d.revokedAt ?? null,
-})
-
-export function accounts(m: Models): Storage['accounts'] {
+export function accounts(m: Models): AccountRepository {
   return {
     create: (a) =>
       uniquely('account', async () => {
@@ -48,30 +38,6 @@ export function accounts(m: Models): Storage['accounts'] {
       // while `passwordHash: null` is written.
       const d = await m.Account.findByIdAndUpdate(id, { $set: { ...patch } }, { returnDocument: 'after' }).lean<AccountDoc>()
       return d ? toAccount(d) : null
-    },
-  }
-}
-
-export function apiKeys(m: Models): Storage['apiKeys'] {
-  return {
-    create: (k) =>
-      uniquely('api key', async () => {
-        const { id, ...fields } = k
-        const doc: ApiKeyDoc = { _id: id, ...fields, createdAt: new Date(), seq: nextSeq(), revokedAt: null }
-        await m.ApiKey.create(doc)
-        return toApiKey(doc)
-      }),
-    async findActiveByHash(hash) {
-      const d = await m.ApiKey.findOne({ hash, revokedAt: null }).lean<ApiKeyDoc>()
-      return d ? toApiKey(d) : null
-    },
-    async listByAccount(accountId) {
-      const docs = await m.ApiKey.find({ accountId }).sort({ createdAt: 1, seq: 1 }).lean<ApiKeyDoc[]>()
-      return docs.map(toApiKey)
-    },
-    async revoke(accountId, id) {
-      const { modifiedCount } = await m.ApiKey.updateOne({ _id: id, accountId, revokedAt: null }, { $set: { revokedAt: new Date() } })
-      return modifiedCount > 0
     },
   }
 }

@@ -1,7 +1,6 @@
-import { defined } from './errors.js'
-import type { Campaign, CommissionOverride, Storage } from '../types.js'
-import { uniquely } from './errors.js'
-import { nextSeq, type CampaignDoc, type CommissionOverrideDoc, type Models } from './models.js'
+import type { Campaign, CampaignRepository } from '../contract/index.js'
+import { defined, uniquely } from './errors.js'
+import { nextSeq, type CampaignDoc, type Models } from './models.js'
 
 const toCampaign = (d: CampaignDoc): Campaign => ({
   id: d._id,
@@ -20,14 +19,7 @@ const toCampaign = (d: CampaignDoc): Campaign => ({
   createdAt: d.createdAt,
 })
 
-const toOverride = (d: CommissionOverrideDoc): CommissionOverride => ({
-  campaignId: d.campaignId,
-  publisherId: d.publisherId,
-  saleRule: d.saleRule ?? null,
-  leadRule: d.leadRule ?? null,
-})
-
-export function campaigns(m: Models): Storage['campaigns'] {
+export function campaigns(m: Models): CampaignRepository {
   return {
     create: (c) =>
       uniquely('campaign', async () => {
@@ -51,31 +43,6 @@ export function campaigns(m: Models): Storage['campaigns'] {
     async update(id, patch) {
       const d = await m.Campaign.findByIdAndUpdate(id, { $set: defined(patch) }, { returnDocument: 'after' }).lean<CampaignDoc>()
       return d ? toCampaign(d) : null
-    },
-  }
-}
-
-export function commissionOverrides(m: Models): Storage['commissionOverrides'] {
-  return {
-    async put(o) {
-      const d = await m.CommissionOverride.findOneAndUpdate(
-        { campaignId: o.campaignId, publisherId: o.publisherId },
-        { $set: { saleRule: o.saleRule, leadRule: o.leadRule } },
-        { upsert: true, returnDocument: 'after' },
-      ).lean<CommissionOverrideDoc>()
-      return toOverride(d!)
-    },
-    async get(campaignId, publisherId) {
-      const d = await m.CommissionOverride.findOne({ campaignId, publisherId }).lean<CommissionOverrideDoc>()
-      return d ? toOverride(d) : null
-    },
-    async listByCampaign(campaignId) {
-      const docs = await m.CommissionOverride.find({ campaignId }).sort({ publisherId: 1 }).lean<CommissionOverrideDoc[]>()
-      return docs.map(toOverride)
-    },
-    async remove(campaignId, publisherId) {
-      const { deletedCount } = await m.CommissionOverride.deleteOne({ campaignId, publisherId })
-      return deletedCount > 0
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { Click, Storage } from '../types.js'
+import type { Click, ClickRepository } from '../contract/index.js'
 import { ignoreDuplicates } from './errors.js'
 import type { ClickDoc, Models } from './models.js'
 
@@ -19,7 +19,7 @@ const toClick = (d: ClickDoc): Click => ({
   landingUrl: d.landingUrl,
 })
 
-export function clicks(m: Models): Storage['clicks'] {
+export function clicks(m: Models): ClickRepository {
   return {
     async insertMany(batch, options = {}) {
       if (batch.length === 0) return

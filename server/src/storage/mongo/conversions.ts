@@ -1,7 +1,7 @@
 // Conversions and their ledger entries change together in MongoDB multi-document transactions, which
 // need a replica set: MONGODB_URI must point to one (Atlas, or a single-node `mongod --replSet`).
 import type { QueryFilter } from 'mongoose'
-import type { Conversion, Storage } from '../types.js'
+import type { Conversion, ConversionRepository } from '../contract/index.js'
 import { isDuplicateKey } from './errors.js'
 import { insertEntries } from './ledger.js'
 import { nextSeq, type ConversionDoc, type Models } from './models.js'
@@ -31,7 +31,7 @@ const toConversion = (d: ConversionDoc): Conversion => ({
   decidedAt: d.decidedAt ?? null,
 })
 
-export function conversions(m: Models): Storage['conversions'] {
+export function conversions(m: Models): ConversionRepository {
   const getByOrder = async (advertiserId: string, orderId: string) => {
     const d = await m.Conversion.findOne({ advertiserId, orderId }).lean<ConversionDoc>()
     return d ? toConversion(d) : null

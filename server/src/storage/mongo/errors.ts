@@ -1,4 +1,4 @@
-import { UniqueViolation } from '../types.js'
+import { UniqueViolation } from '../contract/index.js'
 
 /** MongoDB's duplicate-key error (a unique index refused a write), as thrown by inserts and bulk writes. */
 export const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000

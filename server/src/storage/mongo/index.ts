@@ -2,22 +2,36 @@
 // single-node `mongod --replSet`): conversions, the ledger and its transfers are written in multi-document transactions.
 import { MongoBackend } from '@agendajs/mongo-backend'
 import { createConnection, type Connection, type mongo } from 'mongoose'
-import { defaultStoreTimeouts, type Storage, type StoreTimeouts } from '../types.js'
-import { accounts, apiKeys } from './accounts.js'
-import { campaigns, commissionOverrides } from './campaigns.js'
+import {
+  type AccountRepository, type ApiKeyRepository, type AttributionRepository, type CampaignRepository, type ClickRepository,
+  type CommissionOverrideRepository, type ConversionRepository, type LedgerRepository, type LinkRepository, type MessageEventRepository,
+  type MessageRepository, type OrderRepository, type OutboxRepository, type PayoutRepository, type RateLimitRepository,
+  type RequestLogRepository, type RevenueSettingsRepository, type SessionRepository, type StatsRepository, type Storage,
+  type StoreTimeouts, type SuppressionRepository, type TrackingCodeRepository, type WebhookTokenRepository, defaultStoreTimeouts,
+} from '../contract/index.js'
+import { accounts } from './accounts.js'
+import { apiKeys } from './apiKeys.js'
+import { attributions } from './attributions.js'
+import { campaigns } from './campaigns.js'
 import { clicks } from './clicks.js'
+import { commissionOverrides } from './commissionOverrides.js'
 import { conversions } from './conversions.js'
 import { ledger } from './ledger.js'
-import { links, trackingCodes } from './links.js'
-import { messages, outbox, suppressions } from './messages.js'
+import { links } from './links.js'
+import { messageEvents } from './messageEvents.js'
+import { messages } from './messages.js'
 import { bindModels } from './models.js'
 import { orders } from './orders.js'
-import { rateLimits } from './rateLimits.js'
+import { outbox } from './outbox.js'
 import { payouts } from './payouts.js'
+import { rateLimits } from './rateLimits.js'
 import { requestLog } from './requestLog.js'
-import { attributions, messageEvents, revenueSettings, webhookTokens } from './revenue.js'
+import { revenueSettings } from './revenueSettings.js'
 import { sessions } from './sessions.js'
 import { stats } from './stats.js'
+import { suppressions } from './suppressions.js'
+import { trackingCodes } from './trackingCodes.js'
+import { webhookTokens } from './webhookTokens.js'
 
 export interface MongoOptions {
   uri: string
@@ -32,28 +46,28 @@ export class MongoStorage implements Storage {
   readonly driver = 'mongo'
   #connection: Connection | undefined
   // Repositories are bound to the connection's models once, at connect.
-  accounts!: Storage['accounts']
-  apiKeys!: Storage['apiKeys']
-  campaigns!: Storage['campaigns']
-  commissionOverrides!: Storage['commissionOverrides']
-  links!: Storage['links']
-  trackingCodes!: Storage['trackingCodes']
-  clicks!: Storage['clicks']
-  conversions!: Storage['conversions']
-  ledger!: Storage['ledger']
-  requestLog!: Storage['requestLog']
-  orders!: Storage['orders']
-  messages!: Storage['messages']
-  outbox!: Storage['outbox']
-  suppressions!: Storage['suppressions']
-  messageEvents!: Storage['messageEvents']
-  webhookTokens!: Storage['webhookTokens']
-  revenueSettings!: Storage['revenueSettings']
-  attributions!: Storage['attributions']
-  sessions!: Storage['sessions']
-  rateLimits!: Storage['rateLimits']
-  payouts!: Storage['payouts']
-  stats!: Storage['stats']
+  accounts!: AccountRepository
+  apiKeys!: ApiKeyRepository
+  campaigns!: CampaignRepository
+  commissionOverrides!: CommissionOverrideRepository
+  links!: LinkRepository
+  trackingCodes!: TrackingCodeRepository
+  clicks!: ClickRepository
+  conversions!: ConversionRepository
+  ledger!: LedgerRepository
+  requestLog!: RequestLogRepository
+  orders!: OrderRepository
+  messages!: MessageRepository
+  outbox!: OutboxRepository
+  suppressions!: SuppressionRepository
+  messageEvents!: MessageEventRepository
+  webhookTokens!: WebhookTokenRepository
+  revenueSettings!: RevenueSettingsRepository
+  attributions!: AttributionRepository
+  sessions!: SessionRepository
+  rateLimits!: RateLimitRepository
+  payouts!: PayoutRepository
+  stats!: StatsRepository
 
   constructor(private readonly options: MongoOptions) {}
 

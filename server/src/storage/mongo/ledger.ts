@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ClientSession } from 'mongoose'
-import { UniqueViolation, type Balance, type LedgerEntry, type NewLedgerEntry, type Storage } from '../types.js'
+import { type LedgerEntry, type LedgerRepository, type NewLedgerEntry, UniqueViolation } from '../contract/index.js'
+import { foldBalances, planTransfer, transferDuplicateKey, type BucketTotal } from '../ledgerRules.js'
 import { isDuplicateKey } from './errors.js'
 import { nextSeq, type LedgerEntryDoc, type Models } from './models.js'
 
@@ -34,9 +35,7 @@ export async function insertEntries(m: Models, session: ClientSession, entries: 
   }
 }
 
-type Bucket = Exclude<keyof Balance, 'currency'>
-
-export function ledger(m: Models): Storage['ledger'] {
+export function ledger(m: Models): LedgerRepository {
   return {
     async append(entries) {
       try {
@@ -61,18 +60,14 @@ export function ledger(m: Models): Storage['ledger'] {
         // committed, on a snapshot that includes the winner's entries. The balance read below stays true
         // until this commits. (`upsert` so that the write, and with it the lock, can never be skipped.)
         await m.LedgerLock.updateOne({ _id: t.accountId }, { $inc: { n: 1 } }, { upsert: true, session })
-        if (await m.LedgerEntry.exists({ key: `${t.key}:${t.from}` }).session(session)) return 'duplicate' as const
+        const taken = await m.LedgerEntry.exists({ key: transferDuplicateKey(t) }).session(session)
         const [row] = await m.LedgerEntry.aggregate<{ total: number }>([
           { $match: { accountId: t.accountId, currency: t.currency, bucket: t.from } },
           { $group: { _id: null, total: { $sum: '$amount' } } },
         ]).session(session)
-        if ((row?.total ?? 0) < t.amount) return 'insufficient' as const
-        const entry = (bucket: NewLedgerEntry['bucket'], amount: number): NewLedgerEntry => ({
-          accountId: t.accountId, bucket, amount, currency: t.currency, kind: t.kind, conversionId: t.conversionId ?? null,
-          payoutId: t.payoutId ?? null, key: `${t.key}:${bucket}`, memo: t.memo,
-        })
-        await insertEntries(m, session, t.to ? [entry(t.from, -t.amount), entry(t.to, t.amount)] : [entry(t.from, -t.amount)])
-        return 'done' as const
+        const plan = planTransfer(t, { taken: taken !== null, sourceBalance: row?.total ?? 0 })
+        if (plan.result === 'done') await insertEntries(m, session, plan.entries)
+        return plan.result
       })
     },
     async listByAccount(accountId, limit = 100) {
@@ -80,18 +75,12 @@ export function ledger(m: Models): Storage['ledger'] {
       return docs.map(toEntry)
     },
     async balances(accountId) {
-      const rows = await m.LedgerEntry.aggregate<{ _id: { currency: string; bucket: Bucket }; total: number }>([
+      const rows = await m.LedgerEntry.aggregate<{ _id: Omit<BucketTotal, 'total'>; total: number }>([
         { $match: { accountId } },
         { $group: { _id: { currency: '$currency', bucket: '$bucket' }, total: { $sum: '$amount' } } },
         { $sort: { '_id.currency': 1 } },
       ])
-      const byCurrency = new Map<string, Balance>()
-      for (const { _id: { currency, bucket }, total } of rows) {
-        const balance = byCurrency.get(currency) ?? { currency, pending: 0, approved: 0, paid: 0, credit: 0 }
-        balance[bucket] = total
-        byCurrency.set(currency, balance)
-      }
-      return [...byCurrency.values()]
+      return foldBalances(rows.map(({ _id: { currency, bucket }, total }) => ({ currency, bucket, total })))
     },
   }
 }

@@ -1,7 +1,6 @@
-import { defined } from './errors.js'
-import type { Link, Storage, TrackingCode } from '../types.js'
+import type { Link, LinkRepository } from '../contract/index.js'
 import { uniquely } from './errors.js'
-import { nextSeq, type LinkDoc, type Models, type TrackingCodeDoc } from './models.js'
+import { nextSeq, type LinkDoc, type Models } from './models.js'
 
 const toLink = (d: LinkDoc): Link => ({
   id: d._id,
@@ -14,20 +13,7 @@ const toLink = (d: LinkDoc): Link => ({
   createdAt: d.createdAt,
 })
 
-const toTrackingCode = (d: TrackingCodeDoc): TrackingCode => ({
-  id: d._id,
-  code: d.code,
-  advertiserId: d.advertiserId,
-  campaignId: d.campaignId,
-  name: d.name,
-  method: d.method,
-  redirectUrl: d.redirectUrl ?? null,
-  postbackSecret: d.postbackSecret,
-  status: d.status,
-  createdAt: d.createdAt,
-})
-
-export function links(m: Models): Storage['links'] {
+export function links(m: Models): LinkRepository {
   const one = async (filter: { _id: string } | { code: string }) => {
     const d = await m.Link.findOne(filter).lean<LinkDoc>()
     return d ? toLink(d) : null
@@ -53,32 +39,6 @@ export function links(m: Models): Storage['links'] {
     async setStatus(id, status) {
       const d = await m.Link.findByIdAndUpdate(id, { $set: { status } }, { returnDocument: 'after' }).lean<LinkDoc>()
       return d ? toLink(d) : null
-    },
-  }
-}
-
-export function trackingCodes(m: Models): Storage['trackingCodes'] {
-  const one = async (filter: { _id: string } | { code: string }) => {
-    const d = await m.TrackingCode.findOne(filter).lean<TrackingCodeDoc>()
-    return d ? toTrackingCode(d) : null
-  }
-  return {
-    create: (t) =>
-      uniquely('tracking code', async () => {
-        const { id, ...fields } = t
-        const doc: TrackingCodeDoc = { _id: id, ...fields, createdAt: new Date(), seq: nextSeq() }
-        await m.TrackingCode.create(doc)
-        return toTrackingCode(doc)
-      }),
-    get: (id) => one({ _id: id }),
-    getByCode: (code) => one({ code }),
-    async listByAdvertiser(advertiserId) {
-      const docs = await m.TrackingCode.find({ advertiserId }).sort({ createdAt: 1, seq: 1 }).lean<TrackingCodeDoc[]>()
-      return docs.map(toTrackingCode)
-    },
-    async update(id, patch) {
-      const d = await m.TrackingCode.findByIdAndUpdate(id, { $set: defined(patch) }, { returnDocument: 'after' }).lean<TrackingCodeDoc>()
-      return d ? toTrackingCode(d) : null
     },
   }
 }

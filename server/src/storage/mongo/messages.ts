@@ -1,6 +1,6 @@
-import type { Message, OutboxEmail, Storage } from '../types.js'
+import type { Message, MessageRepository } from '../contract/index.js'
 import { isDuplicateKey } from './errors.js'
-import { nextSeq, type MessageDoc, type Models, type OutboxDoc } from './models.js'
+import { nextSeq, type MessageDoc, type Models } from './models.js'
 
 export const toMessage = (d: MessageDoc): Message => ({
   id: d._id,
@@ -20,19 +20,7 @@ export const toMessage = (d: MessageDoc): Message => ({
   sentAt: d.sentAt ?? null,
 })
 
-const toOutbox = (d: OutboxDoc): OutboxEmail => ({
-  id: d._id,
-  messageId: d.messageId ?? null,
-  from: d.from,
-  to: d.to,
-  subject: d.subject,
-  html: d.html,
-  text: d.text,
-  headers: d.headers,
-  createdAt: d.createdAt,
-})
-
-export function messages(m: Models): Storage['messages'] {
+export function messages(m: Models): MessageRepository {
   return {
     async insertIfAbsent(msg) {
       const { id, ...fields } = msg
@@ -83,41 +71,6 @@ export function messages(m: Models): Storage['messages'] {
     async forgetBefore(before) {
       const { modifiedCount } = await m.Message.updateMany({ createdAt: { $lt: before }, recipient: { $ne: null } }, { $set: { recipient: null } })
       return modifiedCount
-    },
-  }
-}
-
-export function outbox(m: Models): Storage['outbox'] {
-  return {
-    async add(e) {
-      const { id, ...fields } = e
-      const doc: OutboxDoc = { _id: id, ...fields, createdAt: new Date(), seq: nextSeq() }
-      await m.Outbox.create(doc)
-      return toOutbox(doc)
-    },
-    async get(id) {
-      const d = await m.Outbox.findById(id).lean<OutboxDoc>()
-      return d ? toOutbox(d) : null
-    },
-    async list(limit = 50) {
-      const docs = await m.Outbox.find().sort({ createdAt: -1, seq: -1 }).limit(limit).lean<OutboxDoc[]>()
-      return docs.map(toOutbox)
-    },
-  }
-}
-
-export function suppressions(m: Models): Storage['suppressions'] {
-  return {
-    async add(addressHash) {
-      try {
-        await m.Suppression.create({ _id: addressHash, createdAt: new Date() })
-      } catch (error) {
-        // Already suppressed: the first record (and its time) stays.
-        if (!isDuplicateKey(error)) throw error
-      }
-    },
-    async has(addressHash) {
-      return (await m.Suppression.exists({ _id: addressHash })) !== null
     },
   }
 }

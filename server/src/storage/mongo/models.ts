@@ -5,7 +5,7 @@ import { Schema, type Connection } from 'mongoose'
 import type {
   Account, ApiKey, Campaign, Click, CommissionOverride, Conversion, LedgerEntry, Link, Message, Order, OrderItem, OutboxEmail,
   RequestLogEntry, TrackingCode,
-} from '../types.js'
+} from '../contract/index.js'
 import { bindPortalModels } from './portalModels.js'
 import { bindRevenueModels } from './revenueModels.js'
 

@@ -1,5 +1,5 @@
 import type { QueryFilter } from 'mongoose'
-import type { NewOrder, Order, Storage } from '../types.js'
+import type { NewOrder, Order, OrderRepository } from '../contract/index.js'
 import { isDuplicateKey } from './errors.js'
 import { nextSeq, type Models, type OrderDoc } from './models.js'
 
@@ -19,7 +19,7 @@ const toOrder = (d: OrderDoc): Order => ({
   updatedAt: d.updatedAt,
 })
 
-export function orders(m: Models): Storage['orders'] {
+export function orders(m: Models): OrderRepository {
   /** One round trip: matches on (accountId, externalId), inserts when nothing matches. */
   const write = async (o: NewOrder, keepOrderedAt: boolean) => {
     const now = new Date()

@@ -1,5 +1,5 @@
 // Payout batches and their payouts; a batch and its payouts are written in one transaction.
-import type { Payout, PayoutBatch, Storage } from '../types.js'
+import type { Payout, PayoutBatch, PayoutRepository } from '../contract/index.js'
 import { uniquely } from './errors.js'
 import { nextSeq, type Models } from './models.js'
 import type { PayoutBatchDoc, PayoutDoc } from './portalModels.js'
@@ -25,7 +25,7 @@ const toPayout = (d: PayoutDoc): Payout => ({
   paidAt: d.paidAt ?? null,
 })
 
-export function payouts(m: Models): Storage['payouts'] {
+export function payouts(m: Models): PayoutRepository {
   return {
     createBatch: (b, list) =>
       uniquely('payout batch', async () => {

@@ -1,6 +1,6 @@
 // The portal's collections (sessions, payout batches, payouts), bound with the others by bindModels.
 import { Schema, type Connection } from 'mongoose'
-import type { Payout, PayoutBatch, Session } from '../types.js'
+import type { Payout, PayoutBatch, Session } from '../contract/index.js'
 
 export type SessionDoc = Omit<Session, 'id'> & { _id: string }
 export type PayoutBatchDoc = Omit<PayoutBatch, 'id'> & { _id: string; seq: number }

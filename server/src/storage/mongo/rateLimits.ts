@@ -1,10 +1,10 @@
-import type { RateLimitWindow, Storage } from '../types.js'
+import type { RateLimitRepository, RateLimitWindow } from '../contract/index.js'
 import { isDuplicateKey } from './errors.js'
 import type { Models, RateLimitDoc } from './models.js'
 
 const toWindow = (d: RateLimitDoc): RateLimitWindow => ({ count: d.count, resetAt: d.resetAt })
 
-export function rateLimits(m: Models): Storage['rateLimits'] {
+export function rateLimits(m: Models): RateLimitRepository {
   // One findOneAndUpdate with a pipeline: the count grows while the window is open, else a new window opens.
   // (A missing document compares below any date, so an upsert opens the first window.)
   const hitOnce = (key: string, now: Date, resetAt: Date) => {

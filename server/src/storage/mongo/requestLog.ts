@@ -1,5 +1,5 @@
 import type { QueryFilter } from 'mongoose'
-import type { RequestLogEntry, Storage } from '../types.js'
+import type { RequestLogEntry, RequestLogRepository } from '../contract/index.js'
 import { nextSeq, type Models, type RequestLogDoc } from './models.js'
 import { ignoreDuplicates } from './errors.js'
 
@@ -19,7 +19,7 @@ const toEntry = (d: RequestLogDoc): RequestLogEntry => ({
   userAgent: d.userAgent ?? null,
 })
 
-export function requestLog(m: Models): Storage['requestLog'] {
+export function requestLog(m: Models): RequestLogRepository {
   return {
     async append(entries) {
       if (entries.length === 0) return

@@ -1,7 +1,7 @@
 // Revenue from campaigns' collections (message events, webhook tokens, settings, attributions), bound with the
 // others by bindModels. The indexes mirror the postgres driver's migration 3.
 import { Schema, type Connection } from 'mongoose'
-import type { Attribution, MessageEvent, RevenueSettings } from '../types.js'
+import type { Attribution, MessageEvent, RevenueSettings } from '../contract/index.js'
 
 /** `_id` is the provider's event id when there is one (that is the dedupe), else a random id. */
 export type MessageEventDoc = MessageEvent & { _id: string; seq: number }

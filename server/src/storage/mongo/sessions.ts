@@ -1,4 +1,4 @@
-import type { Session, Storage } from '../types.js'
+import type { Session, SessionRepository } from '../contract/index.js'
 import type { Models } from './models.js'
 import type { SessionDoc } from './portalModels.js'
 
@@ -10,7 +10,7 @@ const toSession = (d: SessionDoc): Session => ({
   expiresAt: d.expiresAt,
 })
 
-export function sessions(m: Models): Storage['sessions'] {
+export function sessions(m: Models): SessionRepository {
   return {
     async create(s) {
       const { id, ...fields } = s

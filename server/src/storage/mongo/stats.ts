@@ -1,18 +1,16 @@
 // Publisher statistics, aggregated by MongoDB: one pipeline per collection, on the indexes
 // clicks { publisherId, createdAt }, conversions { publisherId, createdAt } and ledgerEntries { accountId, createdAt }.
 import type { PipelineStage } from 'mongoose'
-import type { StatsDimension, Storage } from '../types.js'
+import type { StatsDimension, StatsRepository } from '../contract/index.js'
+import { earningKinds } from '../ledgerRules.js'
 import type { Models } from './models.js'
-
-/** Kinds of ledger entry that change what an account earned (approvals and payouts only move it). */
-const earningKinds = ['commission', 'reversal', 'decline']
 
 /** The sub-id a dimension names, out of an expression for a click's `subIds` (a missing sub-id is null). */
 const subIdAt = (by: Exclude<StatsDimension, 'campaign'>, subIds: unknown) => ({ $ifNull: [{ $arrayElemAt: [subIds, Number(by.slice(3)) - 1] }, null] })
 
 const byKey = <T extends { key: string | null }>(a: T, b: T) => (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
-export function stats(m: Models): Storage['stats'] {
+export function stats(m: Models): StatsRepository {
   return {
     async traffic(q) {
       const rows = await m.Click.aggregate<{ _id: string | null; clicks: number; uniqueClicks: number }>([

@@ -1,4 +1,4 @@
-import type { Click, Storage } from '../types.js'
+import type { Click, ClickRepository } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
 
 const toClick = (r: Row): Click => ({
@@ -18,7 +18,7 @@ const toClick = (r: Row): Click => ({
   landingUrl: r.landing_url as string,
 })
 
-export function clicks(sql: SqlPool): Storage['clicks'] {
+export function clicks(sql: SqlPool): ClickRepository {
   return {
     async insertMany(batch, options = {}) {
       if (batch.length === 0) return

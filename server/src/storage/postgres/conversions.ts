@@ -1,6 +1,7 @@
-import type { Conversion, ConversionTransition, Storage } from '../types.js'
+import type { Conversion, ConversionRepository, ConversionTransition } from '../contract/index.js'
 import { insertEntries } from './ledger.js'
 import type { Row, SqlPool } from './sql.js'
+import { where } from './where.js'
 
 const toConversion = (r: Row): Conversion => ({
   id: r.id as string,
@@ -35,7 +36,7 @@ const settable: Record<keyof ConversionTransition['set'], string> = {
   decidedAt: 'decided_at',
 }
 
-export function conversions(sql: SqlPool): Storage['conversions'] {
+export function conversions(sql: SqlPool): ConversionRepository {
   const getByOrder = async (advertiserId: string, orderId: string) => {
     const { rows } = await sql.query('SELECT * FROM conversions WHERE advertiser_id = $1 AND order_id = $2', [advertiserId, orderId])
     return rows[0] ? toConversion(rows[0]) : null
@@ -75,24 +76,17 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
     },
     getByOrder,
     async list(q) {
-      const where: string[] = []
-      const params: unknown[] = []
-      const add = (clause: string, value: unknown) => {
-        params.push(value)
-        where.push(clause.replace('?', `$${params.length}`))
-      }
-      if (q.advertiserId) add('advertiser_id = ?', q.advertiserId)
-      if (q.publisherId) add('publisher_id = ?', q.publisherId)
-      if (q.campaignId) add('campaign_id = ?', q.campaignId)
-      if (q.status) add('status = ?', q.status)
-      if (q.from) add('created_at >= ?', q.from)
-      if (q.to) add('created_at < ?', q.to)
-      if (q.dueBefore) add('approve_at <= ?', q.dueBefore)
-      params.push(q.limit ?? 100)
+      const w = where()
+      if (q.advertiserId) w.and('advertiser_id = ?', q.advertiserId)
+      if (q.publisherId) w.and('publisher_id = ?', q.publisherId)
+      if (q.campaignId) w.and('campaign_id = ?', q.campaignId)
+      if (q.status) w.and('status = ?', q.status)
+      if (q.from) w.and('created_at >= ?', q.from)
+      if (q.to) w.and('created_at < ?', q.to)
+      if (q.dueBefore) w.and('approve_at <= ?', q.dueBefore)
       const { rows } = await sql.query(
-        `SELECT * FROM conversions ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-         ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
-        params,
+        `SELECT * FROM conversions ${w.clause} ORDER BY created_at DESC, seq DESC LIMIT ${w.param(q.limit ?? 100)}`,
+        w.params,
       )
       return rows.map(toConversion)
     },
@@ -113,19 +107,13 @@ export function conversions(sql: SqlPool): Storage['conversions'] {
     },
     async transition(t) {
       return sql.transaction(async (tx) => {
-        const params: unknown[] = [t.id, t.from]
-        const sets = Object.entries(t.set).map(([field, value]) => {
-          params.push(value)
-          return `${settable[field as keyof typeof settable]} = $${params.length}`
-        })
-        let guard = ''
-        if (t.whenRefundedAmount !== undefined) {
-          params.push(t.whenRefundedAmount)
-          guard = `AND refunded_amount = $${params.length}`
-        }
+        const w = where()
+        const sets = Object.entries(t.set).map(([field, value]) => `${settable[field as keyof typeof settable]} = ${w.param(value)}`)
+        w.and('id = ?', t.id).and('status = ANY(?)', t.from)
+        if (t.whenRefundedAmount !== undefined) w.and('refunded_amount = ?', t.whenRefundedAmount)
         const { rows } = await tx.query(
-          `UPDATE conversions SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $1 AND status = ANY($2) ${guard} RETURNING *`,
-          params,
+          `UPDATE conversions SET ${sets.length ? sets.join(', ') : 'id = id'} ${w.clause} RETURNING *`,
+          w.params,
         )
         if (!rows[0]) return null
         await insertEntries(tx, t.ledger)

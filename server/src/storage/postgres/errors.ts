@@ -1,4 +1,4 @@
-import { UniqueViolation } from '../types.js'
+import { UniqueViolation } from '../contract/index.js'
 
 /** Turns a unique-constraint error from PostgreSQL or PGlite into the contract's UniqueViolation. */
 export async function uniquely<T>(entity: string, run: () => Promise<T>): Promise<T> {

@@ -1,22 +1,35 @@
 // The postgres driver: embedded PGlite (a folder on disk) or a PostgreSQL server, the same SQL for both.
 import { PostgresBackend } from '@agendajs/postgres-backend'
-import type { Storage, StoreTimeouts } from '../types.js'
-import { accounts, apiKeys } from './accounts.js'
-import { campaigns, commissionOverrides } from './campaigns.js'
+import type {
+  AccountRepository, ApiKeyRepository, AttributionRepository, CampaignRepository, ClickRepository, CommissionOverrideRepository,
+  ConversionRepository, LedgerRepository, LinkRepository, MessageEventRepository, MessageRepository, OrderRepository,
+  OutboxRepository, PayoutRepository, RateLimitRepository, RequestLogRepository, RevenueSettingsRepository, SessionRepository,
+  StatsRepository, Storage, StoreTimeouts, SuppressionRepository, TrackingCodeRepository, WebhookTokenRepository,
+} from '../contract/index.js'
+import { accounts } from './accounts.js'
+import { apiKeys } from './apiKeys.js'
+import { attributions } from './attributions.js'
+import { campaigns } from './campaigns.js'
 import { clicks } from './clicks.js'
+import { commissionOverrides } from './commissionOverrides.js'
 import { conversions } from './conversions.js'
 import { ledger } from './ledger.js'
-import { links, trackingCodes } from './links.js'
-import { messages, outbox, suppressions } from './messages.js'
+import { links } from './links.js'
+import { messageEvents } from './messageEvents.js'
+import { messages } from './messages.js'
 import { agendaTable, migrate } from './migrations.js'
 import { orders } from './orders.js'
-import { rateLimits } from './rateLimits.js'
+import { outbox } from './outbox.js'
 import { payouts } from './payouts.js'
+import { rateLimits } from './rateLimits.js'
 import { requestLog } from './requestLog.js'
-import { attributions, messageEvents, revenueSettings, webhookTokens } from './revenue.js'
+import { revenueSettings } from './revenueSettings.js'
 import { sessions } from './sessions.js'
 import { embeddedPool, serverPool, type SqlPool } from './sql.js'
 import { stats } from './stats.js'
+import { suppressions } from './suppressions.js'
+import { trackingCodes } from './trackingCodes.js'
+import { webhookTokens } from './webhookTokens.js'
 
 export type PostgresOptions =
   /** `image`: a snapshot of a data folder (PGlite's dumpDataDir) that a `memory://` database starts from. */
@@ -27,28 +40,28 @@ export class PostgresStorage implements Storage {
   readonly driver: 'pglite' | 'postgres'
   #pool: SqlPool | undefined
   // Repositories are bound to the pool once, at connect.
-  accounts!: Storage['accounts']
-  apiKeys!: Storage['apiKeys']
-  campaigns!: Storage['campaigns']
-  commissionOverrides!: Storage['commissionOverrides']
-  links!: Storage['links']
-  trackingCodes!: Storage['trackingCodes']
-  clicks!: Storage['clicks']
-  conversions!: Storage['conversions']
-  ledger!: Storage['ledger']
-  requestLog!: Storage['requestLog']
-  orders!: Storage['orders']
-  messages!: Storage['messages']
-  outbox!: Storage['outbox']
-  suppressions!: Storage['suppressions']
-  messageEvents!: Storage['messageEvents']
-  webhookTokens!: Storage['webhookTokens']
-  revenueSettings!: Storage['revenueSettings']
-  attributions!: Storage['attributions']
-  sessions!: Storage['sessions']
-  rateLimits!: Storage['rateLimits']
-  payouts!: Storage['payouts']
-  stats!: Storage['stats']
+  accounts!: AccountRepository
+  apiKeys!: ApiKeyRepository
+  campaigns!: CampaignRepository
+  commissionOverrides!: CommissionOverrideRepository
+  links!: LinkRepository
+  trackingCodes!: TrackingCodeRepository
+  clicks!: ClickRepository
+  conversions!: ConversionRepository
+  ledger!: LedgerRepository
+  requestLog!: RequestLogRepository
+  orders!: OrderRepository
+  messages!: MessageRepository
+  outbox!: OutboxRepository
+  suppressions!: SuppressionRepository
+  messageEvents!: MessageEventRepository
+  webhookTokens!: WebhookTokenRepository
+  revenueSettings!: RevenueSettingsRepository
+  attributions!: AttributionRepository
+  sessions!: SessionRepository
+  rateLimits!: RateLimitRepository
+  payouts!: PayoutRepository
+  stats!: StatsRepository
 
   constructor(private readonly options: PostgresOptions) {
     this.driver = options.driver

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { UniqueViolation, type Balance, type LedgerEntry, type NewLedgerEntry, type Storage } from '../types.js'
+import { type LedgerEntry, type LedgerRepository, type NewLedgerEntry, UniqueViolation } from '../contract/index.js'
+import { foldBalances, planTransfer, transferDuplicateKey, type BucketTotal } from '../ledgerRules.js'
 import type { Row, Sql, SqlPool } from './sql.js'
 
 const toEntry = (r: Row): LedgerEntry => ({
@@ -38,7 +39,7 @@ export async function insertEntries(tx: Sql, entries: NewLedgerEntry[]): Promise
   if (rowCount !== entries.length) throw new UniqueViolation('ledger entry')
 }
 
-export function ledger(sql: SqlPool): Storage['ledger'] {
+export function ledger(sql: SqlPool): LedgerRepository {
   return {
     async append(entries) {
       try {
@@ -53,20 +54,15 @@ export function ledger(sql: SqlPool): Storage['ledger'] {
       return sql.transaction(async (tx) => {
         // One transfer per account at a time: the balance read below stays true until this commits.
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [t.accountId])
-        const taken = await tx.query('SELECT 1 FROM ledger_entries WHERE key = $1', [`${t.key}:${t.from}`])
-        if (taken.rows.length > 0) return 'duplicate' as const
-        const { rows } = await tx.query<{ total: number | null }>(
-          'SELECT sum(amount)::int8 AS total FROM ledger_entries WHERE account_id = $1 AND currency = $2 AND bucket = $3',
-          [t.accountId, t.currency, t.from],
+        // sum() always answers: null when the bucket has no entries.
+        const { rows } = await tx.query<{ taken: boolean; total: number | null }>(
+          `SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE key = $1) AS taken,
+             (SELECT sum(amount)::int8 FROM ledger_entries WHERE account_id = $2 AND currency = $3 AND bucket = $4) AS total`,
+          [transferDuplicateKey(t), t.accountId, t.currency, t.from],
         )
-        // sum() always answers one row: null when the bucket has no entries.
-        if ((rows[0]!.total ?? 0) < t.amount) return 'insufficient' as const
-        const entry = (bucket: NewLedgerEntry['bucket'], amount: number): NewLedgerEntry => ({
-          accountId: t.accountId, bucket, amount, currency: t.currency, kind: t.kind, conversionId: t.conversionId ?? null,
-          payoutId: t.payoutId ?? null, key: `${t.key}:${bucket}`, memo: t.memo,
-        })
-        await insertEntries(tx, t.to ? [entry(t.from, -t.amount), entry(t.to, t.amount)] : [entry(t.from, -t.amount)])
-        return 'done' as const
+        const plan = planTransfer(t, { taken: rows[0]!.taken, sourceBalance: rows[0]!.total ?? 0 })
+        if (plan.result === 'done') await insertEntries(tx, plan.entries)
+        return plan.result
       })
     },
     async listByAccount(accountId, limit = 100) {
@@ -77,18 +73,12 @@ export function ledger(sql: SqlPool): Storage['ledger'] {
       return rows.map(toEntry)
     },
     async balances(accountId) {
-      const { rows } = await sql.query<{ currency: string; bucket: keyof Omit<Balance, 'currency'>; total: number }>(
+      const { rows } = await sql.query<BucketTotal>(
         `SELECT currency, bucket, sum(amount)::int8 AS total FROM ledger_entries WHERE account_id = $1
          GROUP BY currency, bucket ORDER BY currency`,
         [accountId],
       )
-      const byCurrency = new Map<string, Balance>()
-      for (const r of rows) {
-        const balance = byCurrency.get(r.currency) ?? { currency: r.currency, pending: 0, approved: 0, paid: 0, credit: 0 }
-        balance[r.bucket] = r.total
-        byCurrency.set(r.currency, balance)
-      }
-      return [...byCurrency.values()]
+      return foldBalances(rows)
     },
   }
 }

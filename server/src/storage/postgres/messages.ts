@@ -1,4 +1,4 @@
-import type { Message, OutboxEmail, Storage } from '../types.js'
+import type { Message, MessageRepository } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
 
 export const toMessage = (r: Row): Message => ({
@@ -19,25 +19,13 @@ export const toMessage = (r: Row): Message => ({
   sentAt: (r.sent_at as Date | null) ?? null,
 })
 
-const toOutbox = (r: Row): OutboxEmail => ({
-  id: r.id as string,
-  messageId: (r.message_id as string | null) ?? null,
-  from: r.sender as string,
-  to: r.recipient as string,
-  subject: r.subject as string,
-  html: r.html as string,
-  text: r.text_body as string,
-  headers: r.headers as Record<string, string>,
-  createdAt: r.created_at as Date,
-})
-
 /** The columns a patch may set, by field name. */
 const patchable: Record<string, string> = {
   status: 'status', providerId: 'provider_id', error: 'error', sentAt: 'sent_at', leaseUntil: 'lease_until',
   subject: 'subject', campaignIds: 'campaign_ids', tags: 'tags',
 }
 
-export function messages(sql: SqlPool): Storage['messages'] {
+export function messages(sql: SqlPool): MessageRepository {
   const get = async (id: string) => {
     const { rows } = await sql.query('SELECT * FROM messages WHERE id = $1', [id])
     return rows[0] ? toMessage(rows[0]) : null
@@ -89,39 +77,6 @@ export function messages(sql: SqlPool): Storage['messages'] {
         [before],
       )
       return rowCount
-    },
-  }
-}
-
-export function outbox(sql: SqlPool): Storage['outbox'] {
-  return {
-    async add(e) {
-      const { rows } = await sql.query(
-        `INSERT INTO outbox (id, message_id, sender, recipient, subject, html, text_body, headers)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *`,
-        [e.id, e.messageId, e.from, e.to, e.subject, e.html, e.text, JSON.stringify(e.headers)],
-      )
-      return toOutbox(rows[0]!)
-    },
-    async get(id) {
-      const { rows } = await sql.query('SELECT * FROM outbox WHERE id = $1', [id])
-      return rows[0] ? toOutbox(rows[0]) : null
-    },
-    async list(limit = 50) {
-      const { rows } = await sql.query('SELECT * FROM outbox ORDER BY seq DESC LIMIT $1', [limit])
-      return rows.map(toOutbox)
-    },
-  }
-}
-
-export function suppressions(sql: SqlPool): Storage['suppressions'] {
-  return {
-    async add(addressHash) {
-      await sql.query('INSERT INTO suppressions (address_hash) VALUES ($1) ON CONFLICT DO NOTHING', [addressHash])
-    },
-    async has(addressHash) {
-      const { rows } = await sql.query('SELECT 1 FROM suppressions WHERE address_hash = $1', [addressHash])
-      return rows.length > 0
     },
   }
 }

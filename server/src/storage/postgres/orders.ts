@@ -1,5 +1,6 @@
-import type { Order, Storage } from '../types.js'
+import type { Order, OrderRepository } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
+import { where } from './where.js'
 
 const toOrder = (r: Row): Order => ({
   id: r.id as string,
@@ -17,7 +18,7 @@ const toOrder = (r: Row): Order => ({
   updatedAt: r.updated_at as Date,
 })
 
-export function orders(sql: SqlPool): Storage['orders'] {
+export function orders(sql: SqlPool): OrderRepository {
   return {
     async upsert(o, options = {}) {
       // xmax = 0 only for a row this statement inserted: tells a create from an update in one round trip.
@@ -42,14 +43,12 @@ export function orders(sql: SqlPool): Storage['orders'] {
       return rows[0] ? toOrder(rows[0]) : null
     },
     async list(q) {
-      const params: unknown[] = [q.accountId]
-      const where = ['account_id = $1']
-      if (q.from) where.push(`ordered_at >= $${params.push(q.from)}`)
-      if (q.to) where.push(`ordered_at < $${params.push(q.to)}`)
-      params.push(q.limit ?? 100)
+      const w = where().and('account_id = ?', q.accountId)
+      if (q.from) w.and('ordered_at >= ?', q.from)
+      if (q.to) w.and('ordered_at < ?', q.to)
       const { rows } = await sql.query(
-        `SELECT * FROM orders WHERE ${where.join(' AND ')} ORDER BY ordered_at DESC, seq DESC LIMIT $${params.length}`,
-        params,
+        `SELECT * FROM orders ${w.clause} ORDER BY ordered_at DESC, seq DESC LIMIT ${w.param(q.limit ?? 100)}`,
+        w.params,
       )
       return rows.map(toOrder)
     },

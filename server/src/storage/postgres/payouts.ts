@@ -1,4 +1,4 @@
-import type { Payout, PayoutBatch, Storage } from '../types.js'
+import type { Payout, PayoutBatch, PayoutRepository } from '../contract/index.js'
 import { uniquely } from './errors.js'
 import type { Row, SqlPool } from './sql.js'
 
@@ -26,7 +26,7 @@ const toPayout = (r: Row): Payout => ({
 /** The columns a patch may set, by field name. */
 const patchable: Record<string, string> = { status: 'status', note: 'note', paidAt: 'paid_at' }
 
-export function payouts(sql: SqlPool): Storage['payouts'] {
+export function payouts(sql: SqlPool): PayoutRepository {
   return {
     createBatch: (b, list) =>
       uniquely('payout batch', () =>

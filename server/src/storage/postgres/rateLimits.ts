@@ -1,9 +1,9 @@
-import type { RateLimitWindow, Storage } from '../types.js'
+import type { RateLimitRepository, RateLimitWindow } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
 
 const toWindow = (r: Row): RateLimitWindow => ({ count: Number(r.count), resetAt: r.reset_at as Date })
 
-export function rateLimits(sql: SqlPool): Storage['rateLimits'] {
+export function rateLimits(sql: SqlPool): RateLimitRepository {
   return {
     async hit(key, windowMs, now = new Date()) {
       // One statement: concurrent hits on one key queue on its row, so each sees the count the one before left.

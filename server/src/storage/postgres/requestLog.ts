@@ -1,5 +1,6 @@
-import type { RequestLogEntry, Storage } from '../types.js'
+import type { RequestLogEntry, RequestLogRepository } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
+import { where } from './where.js'
 
 const toEntry = (r: Row): RequestLogEntry => ({
   id: r.id as string,
@@ -17,7 +18,7 @@ const toEntry = (r: Row): RequestLogEntry => ({
   userAgent: (r.user_agent as string | null) ?? null,
 })
 
-export function requestLog(sql: SqlPool): Storage['requestLog'] {
+export function requestLog(sql: SqlPool): RequestLogRepository {
   return {
     async append(entries) {
       if (entries.length === 0) return
@@ -39,21 +40,15 @@ export function requestLog(sql: SqlPool): Storage['requestLog'] {
       )
     },
     async list(q) {
-      const params: unknown[] = [q.advertiserId]
-      const where = ['advertiser_id = $1']
-      const add = (clause: string, value: unknown) => {
-        params.push(value)
-        where.push(clause.replace('?', `$${params.length}`))
-      }
-      if (q.trackingCodeId) add('tracking_code_id = ?', q.trackingCodeId)
-      if (q.outcome) add('outcome = ?', q.outcome)
-      if (q.reason) add('reason = ?', q.reason)
-      if (q.from) add('at >= ?', q.from)
-      if (q.to) add('at < ?', q.to)
-      params.push(q.limit ?? 100)
+      const w = where().and('advertiser_id = ?', q.advertiserId)
+      if (q.trackingCodeId) w.and('tracking_code_id = ?', q.trackingCodeId)
+      if (q.outcome) w.and('outcome = ?', q.outcome)
+      if (q.reason) w.and('reason = ?', q.reason)
+      if (q.from) w.and('at >= ?', q.from)
+      if (q.to) w.and('at < ?', q.to)
       const { rows } = await sql.query(
-        `SELECT * FROM request_log WHERE ${where.join(' AND ')} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
-        params,
+        `SELECT * FROM request_log ${w.clause} ORDER BY at DESC, seq DESC LIMIT ${w.param(q.limit ?? 100)}`,
+        w.params,
       )
       return rows.map(toEntry)
     },

@@ -1,4 +1,4 @@
-import type { Session, Storage } from '../types.js'
+import type { Session, SessionRepository } from '../contract/index.js'
 import type { Row, SqlPool } from './sql.js'
 
 const toSession = (r: Row): Session => ({
@@ -9,7 +9,7 @@ const toSession = (r: Row): Session => ({
   expiresAt: r.expires_at as Date,
 })
 
-export function sessions(sql: SqlPool): Storage['sessions'] {
+export function sessions(sql: SqlPool): SessionRepository {
   return {
     async create(s) {
       const { rows } = await sql.query(

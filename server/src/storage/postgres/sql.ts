@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import { isUnavailable } from '../errors.js'
-import { defaultStoreTimeouts, type StoreTimeouts } from '../types.js'
+import { defaultStoreTimeouts, type StoreTimeouts } from '../contract/index.js'
 
 export type Row = Record<string, unknown>
 export interface SqlResult<T> {
@@ -218,3 +218,6 @@ function agendaPoolFor(db: PGlite, query: Sql['query']): pg.Pool {
   }
   return { query, connect, end: async () => {}, on: () => {} } as unknown as pg.Pool
 }
+
+/** A value as a jsonb parameter: SQL NULL for null or undefined, its JSON text otherwise. */
+export const json = (value: unknown) => (value == null ? null : JSON.stringify(value))

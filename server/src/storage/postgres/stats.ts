@@ -1,16 +1,14 @@
 // Publisher statistics, aggregated by the database: one grouped query per table, on the indexes
 // clicks (publisher_id, created_at), conversions (publisher_id, created_at) and ledger_entries (account_id, created_at).
-import type { StatsDimension, Storage } from '../types.js'
+import type { StatsDimension, StatsRepository } from '../contract/index.js'
+import { earningKinds } from '../ledgerRules.js'
 import type { SqlPool } from './sql.js'
 
 /** The grouping expression of a dimension; sub-ids are the click's (PostgreSQL arrays count from 1). */
 const keyOf = (by: StatsDimension, clicks: string, conversions: string) =>
   by === 'campaign' ? `${conversions}.campaign_id` : `${clicks}.sub_ids[${Number(by.slice(3))}]`
 
-/** Kinds of ledger entry that change what an account earned (approvals and payouts only move it). */
-const earningKinds = ['commission', 'reversal', 'decline']
-
-export function stats(sql: SqlPool): Storage['stats'] {
+export function stats(sql: SqlPool): StatsRepository {
   return {
     async traffic(q) {
       const { rows } = await sql.query<{ key: string | null; clicks: number; unique_clicks: number }>(

@@ -1,26 +1,10 @@
-// Revenue from campaigns: message events, webhook tokens, settings and the per-order attribution table.
+// Revenue from campaigns: the per-order attribution table and the reports over it.
 // The attribution rule is one set-based statement inside the function revenue_attribute (migration 3), so a new
 // order, a late event and a batch of stale orders are the same call over a different set of orders.
-import type { Attribution, Channel, ChannelRules, MessageEvent, RevenueSettings, Storage } from '../types.js'
-import { toMessage } from './messages.js'
+import type { Attribution, AttributionRepository, Channel } from '../contract/index.js'
+import { pageEndIndex, pageLast } from '../revenueRules.js'
 import type { Row, SqlPool } from './sql.js'
-
-const toEvent = (r: Row): MessageEvent => ({
-  messageId: r.message_id as string,
-  type: r.type as MessageEvent['type'],
-  at: r.at as Date,
-  providerEventId: (r.provider_event_id as string | null) ?? null,
-  createdAt: r.created_at as Date,
-})
-
-const toSettings = (r: Row): RevenueSettings => ({
-  accountId: r.account_id as string,
-  channels: r.channels as ChannelRules,
-  currency: (r.currency as string).trim(),
-  excludedTags: r.excluded_tags as string[],
-  version: r.version as number,
-  updatedAt: r.updated_at as Date,
-})
+import { where } from './where.js'
 
 const toAttribution = (r: Row): Attribution => ({
   orderId: r.order_id as string,
@@ -38,67 +22,7 @@ const toAttribution = (r: Row): Attribution => ({
   settingsVersion: r.settings_version as number,
 })
 
-export function messageEvents(sql: SqlPool): Storage['messageEvents'] {
-  return {
-    async record(e) {
-      const { rows } = await sql.query(
-        `INSERT INTO message_events (message_id, type, at, provider_event_id) VALUES ($1,$2,$3,$4)
-         ON CONFLICT (provider_event_id) WHERE provider_event_id IS NOT NULL DO NOTHING RETURNING *`,
-        [e.messageId, e.type, e.at, e.providerEventId],
-      )
-      if (rows[0]) return { event: toEvent(rows[0]), created: true }
-      const existing = await sql.query('SELECT * FROM message_events WHERE provider_event_id = $1', [e.providerEventId])
-      return { event: toEvent(existing.rows[0]!), created: false }
-    },
-    async listByMessage(messageId) {
-      const { rows } = await sql.query('SELECT * FROM message_events WHERE message_id = $1 ORDER BY at, seq', [messageId])
-      return rows.map(toEvent)
-    },
-    async findMessage(providerId) {
-      const bare = providerId.trim().replace(/^<(.*)>$/, '$1')
-      const { rows } = await sql.query(
-        'SELECT * FROM messages WHERE provider_id IN ($1, $2) ORDER BY seq LIMIT 1',
-        [bare, `<${bare}>`],
-      )
-      return rows[0] ? toMessage(rows[0]) : null
-    },
-  }
-}
-
-export function webhookTokens(sql: SqlPool): Storage['webhookTokens'] {
-  return {
-    async use(token, at) {
-      const { rows } = await sql.query('INSERT INTO webhook_tokens (token, at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING token', [token, at])
-      return rows.length > 0
-    },
-    async purgeBefore(before) {
-      const { rowCount } = await sql.query('DELETE FROM webhook_tokens WHERE at < $1', [before])
-      return rowCount
-    },
-  }
-}
-
-export function revenueSettings(sql: SqlPool): Storage['revenueSettings'] {
-  return {
-    async get(accountId) {
-      const { rows } = await sql.query('SELECT * FROM revenue_settings WHERE account_id = $1', [accountId])
-      return rows[0] ? toSettings(rows[0]) : null
-    },
-    async put(s) {
-      const { rows } = await sql.query(
-        `INSERT INTO revenue_settings (account_id, channels, currency, excluded_tags, version) VALUES ($1, $2, $3, $4, 1)
-         ON CONFLICT (account_id) DO UPDATE SET channels = EXCLUDED.channels, currency = EXCLUDED.currency,
-           excluded_tags = EXCLUDED.excluded_tags, updated_at = now(),
-           version = revenue_settings.version + CASE WHEN revenue_settings.channels = EXCLUDED.channels THEN 0 ELSE 1 END
-         RETURNING *`,
-        [s.accountId, JSON.stringify(s.channels), s.currency, s.excludedTags],
-      )
-      return toSettings(rows[0]!)
-    },
-  }
-}
-
-export function attributions(sql: SqlPool): Storage['attributions'] {
+export function attributions(sql: SqlPool): AttributionRepository {
   return {
     async attribute(scope, defaults) {
       const orderIds = 'orderIds' in scope ? scope.orderIds : (await sql.query<{ id: string }>(
@@ -115,24 +39,26 @@ export function attributions(sql: SqlPool): Storage['attributions'] {
       return rows[0] ? toAttribution(rows[0]) : null
     },
     async staleOrders(q) {
-      const params: unknown[] = [q.accountId, q.version, Math.max(q.limit, 1) - 1]
-      const where = ['account_id = $1']
-      if (q.from) where.push(`ordered_at >= $${params.push(q.from)}`)
-      if (q.to) where.push(`ordered_at < $${params.push(q.to)}`)
-      if (q.after) where.push(`ordered_at >= $${params.push(q.after)}::timestamptz + interval '1 millisecond'`)
+      // The same conditions bound the page and select its orders (both on `orders o`).
+      const w = where().and('o.account_id = ?', q.accountId)
+      if (q.from) w.and('o.ordered_at >= ?', q.from)
+      if (q.to) w.and('o.ordered_at < ?', q.to)
+      if (q.after) w.and(`o.ordered_at >= ?::timestamptz + interval '1 millisecond'`, q.after)
+      const version = w.param(q.version)
+      const offset = w.param(pageEndIndex(q.limit))
       // A page is an index range ending with the millisecond of its limit-th order (all of that millisecond
       // included, so \`last\`, a JavaScript date, resumes exactly): no sort of the account's orders.
       const { rows } = await sql.query<{ id: string; ordered_at: Date; stale: boolean }>(
-        `WITH bound AS (SELECT ordered_at FROM orders WHERE ${where.join(' AND ')} ORDER BY ordered_at OFFSET $3 LIMIT 1)
-         SELECT o.id, o.ordered_at, (ra.order_id IS NULL OR ra.settings_version < $2) AS stale
+        `WITH bound AS (SELECT o.ordered_at FROM orders o ${w.clause} ORDER BY o.ordered_at OFFSET ${offset} LIMIT 1)
+         SELECT o.id, o.ordered_at, (ra.order_id IS NULL OR ra.settings_version < ${version}) AS stale
          FROM orders o LEFT JOIN revenue_attributions ra ON ra.order_id = o.id
-         WHERE ${where.map((w) => `o.${w}`).join(' AND ')}
+         ${w.clause}
            AND o.ordered_at < COALESCE((SELECT date_trunc('milliseconds', ordered_at) FROM bound) + interval '1 millisecond', 'infinity')`,
-        params,
+        w.params,
       )
       return {
         orderIds: rows.filter((r) => r.stale).map((r) => r.id),
-        last: rows.length ? new Date(rows.reduce((max, r) => Math.max(max, r.ordered_at.getTime()), 0)) : null,
+        last: pageLast(rows.map((r) => r.ordered_at)),
       }
     },
     async summarize(q) {

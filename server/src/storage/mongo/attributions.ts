@@ -1,32 +1,14 @@
-// Revenue from campaigns: message events, webhook tokens, settings and the per-order attribution collection.
+// Revenue from campaigns: the per-order attribution collection and the reports over it.
 // The attribution rule is the postgres driver's statement in TypeScript: load the target orders, their
 // accounts' settings and campaigns, the buyers' candidate messages and their events, decide, write in one bulk.
-import { randomUUID } from 'node:crypto'
 import type { AnyBulkWriteOperation } from 'mongoose'
 import type {
-  Attribution, AttributionScope, Channel, ChannelRule, ChannelRules, LinkingEvent, MessageEvent, RevenueSettings, Storage,
-} from '../types.js'
+  Attribution, AttributionRepository, AttributionScope, Channel, ChannelRule, ChannelRules, LinkingEvent,
+} from '../contract/index.js'
+import { pageEndIndex, pageLast } from '../revenueRules.js'
 import { isDuplicateKey } from './errors.js'
-import { toMessage } from './messages.js'
-import { nextSeq, type MessageDoc, type Models, type OrderDoc } from './models.js'
+import type { MessageDoc, Models, OrderDoc } from './models.js'
 import type { AttributionDoc, MessageEventDoc, RevenueSettingsDoc } from './revenueModels.js'
-
-const toEvent = (d: MessageEventDoc): MessageEvent => ({
-  messageId: d.messageId,
-  type: d.type,
-  at: d.at,
-  providerEventId: d.providerEventId ?? null,
-  createdAt: d.createdAt,
-})
-
-const toSettings = (d: RevenueSettingsDoc): RevenueSettings => ({
-  accountId: d._id,
-  channels: d.channels,
-  currency: d.currency,
-  excludedTags: d.excludedTags,
-  version: d.version,
-  updatedAt: d.updatedAt,
-})
 
 const toAttribution = (d: AttributionDoc): Attribution => ({
   orderId: d._id,
@@ -44,87 +26,8 @@ const toAttribution = (d: AttributionDoc): Attribution => ({
   settingsVersion: d.settingsVersion,
 })
 
-export function messageEvents(m: Models): Storage['messageEvents'] {
-  return {
-    async record(e) {
-      const doc: MessageEventDoc = { _id: e.providerEventId ?? randomUUID(), ...e, createdAt: new Date(), seq: nextSeq() }
-      try {
-        await m.MessageEvent.create(doc)
-        return { event: toEvent(doc), created: true }
-      } catch (error) {
-        if (!isDuplicateKey(error) || e.providerEventId === null) throw error
-        const existing = await m.MessageEvent.findById(e.providerEventId).lean<MessageEventDoc>()
-        if (!existing) throw error
-        return { event: toEvent(existing), created: false }
-      }
-    },
-    async listByMessage(messageId) {
-      const docs = await m.MessageEvent.find({ messageId }).sort({ at: 1, seq: 1 }).lean<MessageEventDoc[]>()
-      return docs.map(toEvent)
-    },
-    async findMessage(providerId) {
-      const bare = providerId.trim().replace(/^<(.*)>$/, '$1')
-      const d = await m.Message.findOne({ providerId: { $in: [bare, `<${bare}>`] } }).sort({ createdAt: 1, seq: 1 }).lean<MessageDoc>()
-      return d ? toMessage(d) : null
-    },
-  }
-}
-
-export function webhookTokens(m: Models): Storage['webhookTokens'] {
-  return {
-    async use(token, at) {
-      try {
-        await m.WebhookToken.create({ _id: token, at })
-        return true
-      } catch (error) {
-        if (isDuplicateKey(error)) return false
-        throw error
-      }
-    },
-    async purgeBefore(before) {
-      const { deletedCount } = await m.WebhookToken.deleteMany({ at: { $lt: before } })
-      return deletedCount
-    },
-  }
-}
-
-export function revenueSettings(m: Models): Storage['revenueSettings'] {
-  const write = (s: Parameters<Storage['revenueSettings']['put']>[0]) => {
-    // Stored in one key order, so that equal rules compare equal below.
-    const channels = Object.fromEntries(Object.keys(s.channels).sort().map((c) => {
-      const rule = s.channels[c as Channel]
-      return [c, { event: rule.event, window: rule.window, unit: rule.unit }]
-    }))
-    // A pipeline: the version grows only when the rules differ from the stored ones (all of $set reads the old document).
-    return m.RevenueSettings.findOneAndUpdate(
-      { _id: s.accountId },
-      [{
-        $set: {
-          version: { $cond: [{ $eq: ['$channels', { $literal: channels }] }, '$version', { $add: [{ $ifNull: ['$version', 0] }, 1] }] },
-          channels: { $literal: channels }, currency: s.currency, excludedTags: { $literal: s.excludedTags }, updatedAt: new Date(),
-        },
-      }],
-      { upsert: true, returnDocument: 'after', updatePipeline: true },
-    ).lean<RevenueSettingsDoc>()
-  }
-  return {
-    async get(accountId) {
-      const d = await m.RevenueSettings.findById(accountId).lean<RevenueSettingsDoc>()
-      return d ? toSettings(d) : null
-    },
-    async put(s) {
-      try {
-        return toSettings((await write(s)) as RevenueSettingsDoc)
-      } catch (error) {
-        // Two first puts can both insert; the second finds the first one now and updates it.
-        if (!isDuplicateKey(error)) throw error
-        return toSettings((await write(s)) as RevenueSettingsDoc)
-      }
-    },
-  }
-}
-
 const unitMs = { hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 } as const
+
 const windowMs = (rule: ChannelRule) => rule.window * unitMs[rule.unit]
 
 interface Winner {
@@ -142,7 +45,7 @@ function beats(a: Winner, b: Winner): boolean {
   return Buffer.compare(Buffer.from(a.message._id), Buffer.from(b.message._id)) > 0
 }
 
-/** The rule for one order: see Storage['attributions']['attribute']. */
+/** The rule for one order: see AttributionRepository['attribute']. */
 function winner(order: OrderDoc, rules: ChannelRules, campaigns: Set<string>, messages: MessageDoc[],
   events: Map<string, { type: LinkingEvent; at: Date }[]>): Winner | null {
   const at = order.orderedAt.getTime()
@@ -166,7 +69,7 @@ function winner(order: OrderDoc, rules: ChannelRules, campaigns: Set<string>, me
   return best
 }
 
-export function attributions(m: Models): Storage['attributions'] {
+export function attributions(m: Models): AttributionRepository {
   return {
     async attribute(scope: AttributionScope, defaults) {
       const orders = 'orderIds' in scope
@@ -253,7 +156,7 @@ export function attributions(m: Models): Storage['attributions'] {
       if (q.after) range.$gt = q.after
       const filter = { accountId: q.accountId, ...(Object.keys(range).length && { orderedAt: range }) }
       // A page ends with the instant of its limit-th order, all orders of that instant included.
-      const [end] = await m.Order.find(filter, { orderedAt: 1 }).sort({ orderedAt: 1 }).skip(Math.max(q.limit, 1) - 1).limit(1)
+      const [end] = await m.Order.find(filter, { orderedAt: 1 }).sort({ orderedAt: 1 }).skip(pageEndIndex(q.limit)).limit(1)
         .lean<Pick<OrderDoc, 'orderedAt'>[]>()
       const examined = await m.Order.find(end ? { ...filter, orderedAt: { ...range, $lte: end.orderedAt } } : filter, { _id: 1, orderedAt: 1 })
         .lean<Pick<OrderDoc, '_id' | 'orderedAt'>[]>()
@@ -262,7 +165,7 @@ export function attributions(m: Models): Storage['attributions'] {
       const fresh = new Set(current.map((a) => a._id))
       return {
         orderIds: examined.filter((o) => !fresh.has(o._id)).map((o) => o._id),
-        last: examined.length ? new Date(examined.reduce((max, o) => Math.max(max, o.orderedAt.getTime()), 0)) : null,
+        last: pageLast(examined.map((o) => o.orderedAt)),
       }
     },
     async summarize(q) {
