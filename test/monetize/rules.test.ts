@@ -18,7 +18,7 @@ import { maxOrdersPerRequest, parseOrder } from '../../server/src/monetize/order
 import { renderOfferEmail } from '../../server/src/monetize/render.js'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
 import type { Account, Campaign, Conversion, NewCampaign, Order } from '../../server/src/storage/types.js'
-import { TtlCache } from '../../server/src/tracking/cache.js'
+import { TtlCache } from '../../server/src/cache.js'
 import { createConversionIngest } from '../../server/src/tracking/conversions.js'
 import { createLifecycle } from '../../server/src/conversions/lifecycle.js'
 import { RequestLog } from '../../server/src/tracking/requestLog.js'

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Campaign, Click, Storage } from '../../server/src/storage/types.js'
 import { attribute } from '../../server/src/tracking/attribution.js'
-import { TtlCache } from '../../server/src/tracking/cache.js'
+import { TtlCache } from '../../server/src/cache.js'
 import type { ClickMap } from '../../server/src/tracking/networkCookie.js'
 
 const DAY = 86_400_000

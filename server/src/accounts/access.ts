@@ -5,7 +5,7 @@ import { AppError } from '../errors.js'
 import { newApiKey, newId } from '../ids.js'
 import type { Account, AccountPatch, ApiKey, NewAccount, Storage } from '../storage/types.js'
 import { UniqueViolation } from '../storage/types.js'
-import type { TtlCache } from '../tracking/cache.js'
+import type { TtlCache } from '../cache.js'
 
 /** API key hash → its active key and account; revoking or suspending in this process clears the entry. */
 export type ApiKeyCache = TtlCache<{ apiKey: ApiKey; account: Account } | null>

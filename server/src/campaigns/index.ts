@@ -7,7 +7,7 @@ import { AppError, badRequest, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import { parseCurrency } from '../money.js'
 import type { Account, Campaign, CommissionOverride, Storage } from '../storage/types.js'
-import type { TtlCache } from '../tracking/cache.js'
+import type { TtlCache } from '../cache.js'
 import { httpUrl, longText, name, parse } from '../validation.js'
 import { leadRule, leadRuleInput, saleRule, saleRuleInput } from './rules.js'
 

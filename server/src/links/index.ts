@@ -4,7 +4,7 @@ import { owned } from '../accounts/ownership.js'
 import { badRequest, notFound } from '../errors.js'
 import { newId, newLinkCode } from '../ids.js'
 import type { Link, Storage } from '../storage/types.js'
-import type { TtlCache } from '../tracking/cache.js'
+import type { TtlCache } from '../cache.js'
 import { httpUrl, idString, parse } from '../validation.js'
 
 export const newLinkBody = z.strictObject({ campaignId: idString, landingUrl: httpUrl.optional() })

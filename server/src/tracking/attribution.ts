@@ -4,7 +4,7 @@
 // this advertiser; of those that are attributable, the campaign's model (first or last click) picks one, so
 // the page cannot decide it. With none, the conversion is stored unattributed with the reason.
 import type { Campaign, Click, Storage } from '../storage/types.js'
-import type { TtlCache } from './cache.js'
+import type { TtlCache } from '../cache.js'
 import type { ClickMap } from './networkCookie.js'
 
 export type AttributionReason = 'attributed' | 'no_click' | 'unknown_click' | 'foreign_click' | 'bot_click' | 'expired_window' | 'paused_campaign'

@@ -3,7 +3,7 @@
 import type { Config } from '../config.js'
 import type { Campaign, Click, Link, Storage } from '../storage/types.js'
 import { Batcher } from './batch.js'
-import type { TtlCache } from './cache.js'
+import type { TtlCache } from '../cache.js'
 import { handshakeUrl } from './firstParty.js'
 import { clickCookie, secureCookies, withClick, type ClickMap } from './networkCookie.js'
 import type { RequestLog } from './requestLog.js'

@@ -5,7 +5,7 @@ import { owned, ownedInput } from '../accounts/ownership.js'
 import { badRequest, notFound } from '../errors.js'
 import { newId, newSecret, newTrackingCode } from '../ids.js'
 import type { Campaign, Storage, TrackingCode, TrackingCodePatch } from '../storage/types.js'
-import type { TtlCache } from '../tracking/cache.js'
+import type { TtlCache } from '../cache.js'
 import { httpUrl, idString, name, parse } from '../validation.js'
 import { trackingSnippets } from './snippets.js'
 

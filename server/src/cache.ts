@@ -2,7 +2,7 @@
 // `ttlMs`, so a change made through another process is seen within that time; this process deletes
 // entries itself when it changes them. An expired entry is kept (up to `maxEntries`) and served when the
 // store cannot be reached: a known link still redirects during an outage.
-import { isUnavailable } from '../storage/errors.js'
+import { isUnavailable } from './storage/errors.js'
 
 export class TtlCache<V> {
   #entries = new Map<string, { value: V; expires: number }>()
