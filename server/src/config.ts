@@ -91,9 +91,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     SEED_DEMO: c.SEED_DEMO === undefined ? c.NODE_ENV !== 'production' : c.SEED_DEMO === 'true',
     trustProxy,
-    publicUrl: (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`).replace(/\/$/, ''),
+    publicUrl: publicUrlOf(c, c.PORT),
     // Outside production without COOKIE_SECRET: a random one for this process; startNetwork replaces it with the
     // one kept in DATA_DIR (cookie-secret), so cookies outlive a restart. Never a public default.
     cookieSecret: c.COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
   }
+}
+
+/** The network's own address, derived here only: PUBLIC_URL, else this host and `port` (the bound one when PORT=0); no trailing slash. */
+export function publicUrlOf(c: { PUBLIC_URL?: string | undefined; HOST: string }, port: number): string {
+  return (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${port}`).replace(/\/$/, '')
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
-export const cookieSecretFileName = 'cookie-secret'
+const cookieSecretFileName = 'cookie-secret'
 
 /** The secret in `dataDir`, created on first use. Concurrent first starts agree on one (the file is linked into place). */
 export async function dataDirCookieSecret(dataDir: string): Promise<string> {

@@ -19,7 +19,7 @@ export class InputError extends AppError {
 }
 
 /** Throws InputError when a decoded text cannot be stored. */
-export function checkText(value: string, field: string): string {
+function checkText(value: string, field: string): string {
   if (value.includes('\0')) throw new InputError('nul_byte', field)
   if (!value.isWellFormed()) throw new InputError('bad_encoding', field)
   return value
@@ -57,12 +57,12 @@ export function checkValue(value: unknown, field: string, depth = 0): void {
 }
 
 /** A request path whose segments (the route parameters to be) decode to storable text. */
-export function checkPath(path: string): void {
+function checkPath(path: string): void {
   for (const segment of path.split('/')) if (segment.includes('%')) decodeComponent(segment.replaceAll('+', '%2B'), 'path')
 }
 
 /** Every name and value of a query string decodes to storable text (InputError naming the parameter otherwise). */
-export function checkQuery(text: string): void {
+function checkQuery(text: string): void {
   for (const pair of text.split('&')) {
     const eq = pair.indexOf('=')
     const name = decodeComponent(eq === -1 ? pair : pair.slice(0, eq), 'query')

@@ -4,7 +4,7 @@ import pino from 'pino'
 
 export type Logger = pino.Logger
 
-export const redactedPaths = [
+const redactedPaths = [
   'ip', '*.ip', 'remoteAddress', '*.remoteAddress',
   'password', '*.password', 'passwordHash', '*.passwordHash',
   'apiKey', '*.apiKey', 'secret', '*.secret', 'postbackSecret', '*.postbackSecret',

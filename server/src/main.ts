@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import { pathToFileURL } from 'node:url'
 import { createApp } from './app.js'
-import { ConfigError, loadConfig, type Config } from './config.js'
+import { ConfigError, loadConfig, publicUrlOf, type Config } from './config.js'
 import { seedDemo, type DemoCredentials } from './demo/seed.js'
 import { createJobs, type JobOptions } from './jobs/index.js'
 import { createLogger, type Logger } from './logger.js'
@@ -55,10 +55,9 @@ async function openNetwork(baseConfig: Config, logger: Logger, options: NetworkO
     server.listen(baseConfig.PORT, baseConfig.HOST, () => resolve())
   })
   const { port } = server.address() as AddressInfo
-  const url = baseConfig.PUBLIC_URL ?? `http://${baseConfig.HOST === '0.0.0.0' ? '127.0.0.1' : baseConfig.HOST}:${port}`
   // Without COOKIE_SECRET (never in production): the secret kept in DATA_DIR, so cookies survive a restart.
   const cookieSecret = baseConfig.COOKIE_SECRET || baseConfig.DATA_DIR.startsWith('memory://') ? baseConfig.cookieSecret : await dataDirCookieSecret(baseConfig.DATA_DIR)
-  const config: Config = { ...baseConfig, publicUrl: url.replace(/\/$/, ''), cookieSecret }
+  const config: Config = { ...baseConfig, publicUrl: publicUrlOf(baseConfig, port), cookieSecret }
   const storage = await createStorage({
     mongodbUri: config.MONGODB_URI, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, pgliteImage: options.pgliteImage,
     timeouts: { connectMs: config.DB_CONNECT_TIMEOUT_MS, statementMs: config.DB_STATEMENT_TIMEOUT_MS, idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS },

@@ -24,7 +24,7 @@ export function parseCurrency(value: unknown, field = 'currency'): string {
 }
 
 /** Amounts above this (in major units) are refused as absurd: 10 billion. */
-export const maxMajorAmount = 10_000_000_000
+const maxMajorAmount = 10_000_000_000
 
 /**
  * Parses a non-negative decimal amount ("19.95", "20", 19.95) into minor units of `currency`.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { escapeHtml } from './html.js'
 
 /** The directives of the one policy; `csp` is their text, and variants (the outbox email's) derive from them. */
-export const cspDirectives: Readonly<Record<string, string>> = {
+const cspDirectives: Readonly<Record<string, string>> = {
   'default-src': "'none'",
   'script-src': "'self'",
   'style-src': "'self'",

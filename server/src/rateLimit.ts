@@ -2,11 +2,11 @@
 // (storage.rateLimits), so that with several processes the limit is one limit, not one per process.
 // Fixed windows: a caller's window opens at its first counted attempt and lasts `windowMs`.
 import { createHash } from 'node:crypto'
-import type { Storage } from './storage/types.js'
+import type { RateLimitRepository } from './storage/types.js'
 
 export class RateLimit {
   constructor(
-    readonly store: Storage['rateLimits'],
+    readonly store: RateLimitRepository,
     /** Namespaces the keys of this limit in the store. */
     readonly name: string,
     readonly limit: number,

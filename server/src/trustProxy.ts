@@ -8,7 +8,7 @@ import proxyaddr from 'proxy-addr'
 /** Trusts `address`, the `hop`-th address counted from the socket (0 = the peer itself), as a proxy. */
 export type TrustProxy = (address: string, hop: number) => boolean
 
-export const trustNothing: TrustProxy = () => false
+const trustNothing: TrustProxy = () => false
 
 /**
  * TRUST_PROXY as Express reads 'trust proxy': a hop count (`1` = one proxy in front), or a comma-separated list of

@@ -94,7 +94,7 @@ describeWithChromium('tenant isolation in the portal', () => {
     const csv = await advertiserB.request.get('/portal/advertiser/conversions?csv=conversions')
     expect(await csv.text()).not.toContain('SECRET-A-1')
     // Filtering the request log by another advertiser's code shows an error and nothing of it.
-    const log = await advertiserB.goto(`/portal/advertiser/request-log?code=${mine.trackingCode}`)
+    const log = await advertiserB.goto(`/portal/advertiser/request-log?trackingCodeId=${mine.trackingCode}`)
     expect(log!.status()).toBe(400)
     expect(await advertiserB.getByRole('alert').textContent()).toContain('not one of your tracking codes')
     expect(await advertiserB.locator('main').textContent()).not.toContain(a.trackingCode)

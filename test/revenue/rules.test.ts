@@ -11,7 +11,7 @@ import { createLogger } from '../../server/src/logger.js'
 import { createRevenue, inlineLimit, reattributeJob, type Revenue } from '../../server/src/revenue/index.js'
 import { defaultRules } from '../../server/src/revenue/settings.js'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
-import type { Account, AttributionScope, Message, StaleOrdersQuery, Storage } from '../../server/src/storage/types.js'
+import type { Account, AttributionRepository, AttributionScope, Message, StaleOrdersQuery, Storage } from '../../server/src/storage/types.js'
 import { sentMessage, sign, signingKey } from './support.js'
 import { memoryStore } from '../support/stores.js'
 
@@ -27,7 +27,7 @@ let attributed: AttributionScope[]
 let revenue: Revenue
 
 /** The store, with attribution's calls recorded (and `over` replacing any of its functions). */
-function observed(over: Partial<Storage['attributions']> = {}): Storage {
+function observed(over: Partial<AttributionRepository> = {}): Storage {
   const attributions = storage.attributions
   return {
     ...storage,

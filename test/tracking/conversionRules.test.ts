@@ -8,7 +8,7 @@ import { AppError } from '../../server/src/errors.js'
 import { newClickId, newId } from '../../server/src/ids.js'
 import { createLogger } from '../../server/src/logger.js'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
-import type { Campaign, Click, Conversion, NewCampaign, RequestLogEntry, Storage, TrackingCode } from '../../server/src/storage/types.js'
+import type { Campaign, Click, Conversion, ConversionUpgrade, NewCampaign, RequestLogEntry, Storage, TrackingCode } from '../../server/src/storage/types.js'
 import { TtlCache } from '../../server/src/cache.js'
 import { createConversionIngest, type ConversionRequest } from '../../server/src/tracking/conversions.js'
 import { createLifecycle } from '../../server/src/conversions/lifecycle.js'
@@ -251,7 +251,7 @@ describe('a duplicate order', () => {
     let upgrades = 0
     const counting = new Proxy(storage, {
       get: (target, name) => (name === 'conversions'
-        ? { ...target.conversions, upgrade: async (u: Parameters<Storage['conversions']['upgrade']>[0]) => (upgrades++, target.conversions.upgrade(u)) }
+        ? { ...target.conversions, upgrade: async (u: ConversionUpgrade) => (upgrades++, target.conversions.upgrade(u)) }
         : Reflect.get(target, name)),
     })
     const ingest = ingestWith({ storage: counting })
@@ -341,7 +341,7 @@ describe('a duplicate order', () => {
         get: (target, name) => (name === 'conversions'
           ? {
               ...target.conversions,
-              upgrade: async (u: Parameters<Storage['conversions']['upgrade']>[0]) => {
+              upgrade: async (u: ConversionUpgrade) => {
                 if (meanwhile === 'upgraded') await target.conversions.upgrade({ ...u, set: { ...u.set, publisherId: ids.publisher2, clickId: winner.id }, ledger: [] })
                 else await target.conversions.transition({ id: u.id, from: ['pending'], set: { status: 'declined' }, ledger: [] })
                 return target.conversions.upgrade(u)

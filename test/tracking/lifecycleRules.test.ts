@@ -7,7 +7,7 @@ import { AppError } from '../../server/src/errors.js'
 import { newId } from '../../server/src/ids.js'
 import { createLogger } from '../../server/src/logger.js'
 import type { PostgresStorage } from '../../server/src/storage/postgres/index.js'
-import { UniqueViolation, type Conversion, type NewConversion, type Storage } from '../../server/src/storage/types.js'
+import { UniqueViolation, type Conversion, type ConversionQuery, type NewConversion, type Storage } from '../../server/src/storage/types.js'
 import { approveDueJob, createLifecycle, outstanding } from '../../server/src/conversions/lifecycle.js'
 import { memoryStore } from '../support/stores.js'
 
@@ -194,11 +194,11 @@ describe('approve and approveDue', () => {
 
 describe('approveDue paging', () => {
   /** A lifecycle whose store lists what `list` gives, counting the listings (and stopping a runaway loop). */
-  const listing = (list: (q: Parameters<Storage['conversions']['list']>[0]) => Promise<Conversion[]>) => {
+  const listing = (list: (q: ConversionQuery) => Promise<Conversion[]>) => {
     let calls = 0
     const s = new Proxy(storage, {
       get: (t, name) => (name === 'conversions'
-        ? { ...t.conversions, list: async (q: Parameters<Storage['conversions']['list']>[0]) => {
+        ? { ...t.conversions, list: async (q: ConversionQuery) => {
             if (++calls > 5) throw new Error('approveDue keeps listing')
             return list(q)
           } }

@@ -16,7 +16,7 @@ export interface IssuedKey {
   key: string
 }
 
-export const emailTaken = () => new AppError(409, 'email_taken', 'an account with this email already exists', 'email')
+const emailTaken = () => new AppError(409, 'email_taken', 'an account with this email already exists', 'email')
 
 export interface AccessDeps {
   storage: Storage

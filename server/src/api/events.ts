@@ -10,7 +10,7 @@ import { requireJson } from './json.js'
 import type { z } from 'zod'
 import type { EventResult } from './schemas.js'
 
-export const maxEventsPerRequest = 1000
+const maxEventsPerRequest = 1000
 
 export function eventRoutes(services: Services): Router {
   const router = Router()

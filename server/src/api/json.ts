@@ -75,7 +75,7 @@ export const apiKeyJson = (k: ApiKey): z.output<typeof S.ApiKey> => ({ id: k.id,
 export const percentText = (basisPoints: number) => (basisPoints / 100).toFixed(2).replace(/\.?0+$/, '')
 
 /** A commission rule: a percentage (with its basis points) or a fixed amount in `currency`. */
-export function ruleJson(rule: SaleRule | LeadRule | null, currency: string): z.output<typeof S.Rule> {
+function ruleJson(rule: SaleRule | LeadRule | null, currency: string): z.output<typeof S.Rule> {
   if (!rule) return null
   return rule.kind === 'percent'
     ? { kind: 'percent' as const, percent: percentText(rule.basisPoints), basisPoints: rule.basisPoints }

@@ -18,7 +18,7 @@ export const reportQuery = z.object({ as: side, from: isoDate(false), to: isoDat
 /** Without a period: the last 30 whole days (UTC), today included. */
 const defaultDays = 30
 
-export function settingsJson(s: RevenueSettings & { stored?: boolean }): z.output<typeof RevenueSettingsJson> {
+function settingsJson(s: RevenueSettings & { stored?: boolean }): z.output<typeof RevenueSettingsJson> {
   const channel = (c: Channel) => ({ ...s.channels[c], formula: saleFormula(s.channels, [c]) })
   return {
     channels: { email: channel('email'), sms: channel('sms') } satisfies Record<(typeof channels)[number], unknown>,
@@ -30,7 +30,7 @@ export function settingsJson(s: RevenueSettings & { stored?: boolean }): z.outpu
   }
 }
 
-export function reportJson(r: RevenueReport): z.output<typeof RevenueReportJson> {
+function reportJson(r: RevenueReport): z.output<typeof RevenueReportJson> {
   const m = (amount: number) => money(amount, r.currency)
   const orNull = (amount: number | null) => (amount === null ? null : m(amount))
   const shop = r.view === 'shop'

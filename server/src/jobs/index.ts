@@ -84,5 +84,3 @@ export function createJobs(storage: Storage, logger: Logger, options: JobOptions
     stop: () => agenda.stop(),
   }
 }
-
-export type Jobs = ReturnType<typeof createJobs>

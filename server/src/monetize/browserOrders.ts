@@ -24,7 +24,7 @@ export interface BrowserOrderDeps {
   lookupCode(code: string): Promise<TrackingCode | null>
 }
 
-export const browserOrderLimit = { orders: 5, windowMs: 10 * 60_000 }
+const browserOrderLimit = { orders: 5, windowMs: 10 * 60_000 }
 
 export function createBrowserOrders(deps: BrowserOrderDeps) {
   const { storage, requestLog } = deps
@@ -63,5 +63,3 @@ export function createBrowserOrders(deps: BrowserOrderDeps) {
 
   return { notify }
 }
-
-export type BrowserOrders = ReturnType<typeof createBrowserOrders>

@@ -26,7 +26,7 @@ export interface DuePayout {
   payable: number
 }
 
-export const periodPattern = /^\d{4}-(0[1-9]|1[0-2])$/
+const periodPattern = /^\d{4}-(0[1-9]|1[0-2])$/
 
 export interface PayoutDeps {
   storage: Storage

@@ -9,7 +9,7 @@ export function money(amount: number, currency: string): string {
 }
 
 /** 2025-01-31 14:05 (UTC). */
-export const dateTimeText = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ')
+const dateTimeText = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ')
 export const dateText = (d: Date) => d.toISOString().slice(0, 10)
 
 /** A time element: readable text, machine-readable datetime. */

@@ -6,7 +6,7 @@ import { hash, verify } from '@node-rs/argon2'
 // (The algorithm is the library's default, argon2id; its enum cannot be imported under isolatedModules.)
 const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 }
 
-export const minPasswordLength = 10
+const minPasswordLength = 10
 export const maxPasswordLength = 200
 
 export const hashPassword = (password: string) => hash(password, options)

@@ -8,7 +8,7 @@ import type { CookieOptions, NextFunction, Request, Response } from 'express'
 import type { Services } from '../services.js'
 import type { Account, Session } from '../storage/types.js'
 
-export const sessionLifetimeMs = 12 * 3600_000
+const sessionLifetimeMs = 12 * 3600_000
 /** A session is extended only when it was last extended longer ago than this. */
 const extendEveryMs = 5 * 60_000
 const signInTokenLifetimeMs = 3600_000

@@ -1,7 +1,7 @@
 // Views more than one portal shows: conversion and ledger tables, balances.
 import { formatAmount } from '../money.js'
 import { percentText } from '../campaigns/rules.js'
-import type { Balance, Campaign, Conversion, LeadRule, LedgerEntry, SaleRule } from '../storage/types.js'
+import type { Balance, Conversion, LeadRule, LedgerEntry, SaleRule } from '../storage/types.js'
 import { badge, money, time } from './format.js'
 import { html, type Html, type Value } from './html.js'
 import { input, select } from './kit.js'

@@ -9,7 +9,7 @@ import type { Monetize } from '../monetize/index.js'
 import type { Account, Order, OrderStatus, Storage } from '../storage/types.js'
 import type { Revenue } from './index.js'
 
-export const eventTypes = ['order', 'order_status'] as const
+const eventTypes = ['order', 'order_status'] as const
 export type EventType = (typeof eventTypes)[number]
 const statuses: OrderStatus[] = ['initialized', 'in_progress', 'delivered', 'cancelled', 'refunded']
 

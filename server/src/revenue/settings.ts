@@ -14,13 +14,13 @@ export const windowUnits: readonly WindowUnit[] = ['hours', 'days', 'weeks']
  * A click is the signal that survives image blocking and privacy proxies (opens do not), and a day is how
  * long the seed's own example gives a buyer: "a purchase within 24 hours after the transition".
  */
-export const defaultRule: ChannelRule = { event: 'clicked', window: 24, unit: 'hours' }
+const defaultRule: ChannelRule = { event: 'clicked', window: 24, unit: 'hours' }
 export const defaultRules: ChannelRules = { email: defaultRule, sms: defaultRule }
-export const defaultCurrency = 'EUR'
+const defaultCurrency = 'EUR'
 /** The longest window: 90 days (a buyer is not "brought" by a message from last season). */
-export const maxWindowHours = 90 * 24
+const maxWindowHours = 90 * 24
 const hoursPer: Record<WindowUnit, number> = { hours: 1, days: 24, weeks: 168 }
-export const windowHours = (rule: Pick<ChannelRule, 'window' | 'unit'>) => rule.window * hoursPer[rule.unit]
+const windowHours = (rule: Pick<ChannelRule, 'window' | 'unit'>) => rule.window * hoursPer[rule.unit]
 
 /** The settings in force: the stored ones, or the defaults (version 0) with the currency of the first campaign. */
 export async function effectiveSettings(storage: Storage, accountId: string): Promise<RevenueSettings & { stored: boolean }> {
@@ -83,7 +83,7 @@ function eventWords(event: LinkingEvent, channel: Channel): string {
   }
 }
 
-export function windowWords(rule: Pick<ChannelRule, 'window' | 'unit'>): string {
+function windowWords(rule: Pick<ChannelRule, 'window' | 'unit'>): string {
   return `${rule.window} ${rule.window === 1 ? rule.unit.slice(0, -1) : rule.unit}`
 }
 

@@ -8,7 +8,7 @@ import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promis
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 
-export const lockFileName = 'network.lock'
+const lockFileName = 'network.lock'
 
 interface Holder {
   pid: number

@@ -28,12 +28,3 @@ export function isUnavailable(error: unknown): boolean {
   if (Array.isArray(e.errors) && e.errors.some(isUnavailable)) return true
   return e.cause !== undefined && e.cause !== error && isUnavailable(e.cause)
 }
-
-/** Thrown by a caller that knows the store is down (the circuit is open) without asking it. */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError'
-  readonly code = 'ECONNREFUSED'
-  constructor(message = 'store unavailable') {
-    super(message)
-  }
-}

@@ -7,7 +7,7 @@ import type { Campaign, Click, Storage } from '../storage/types.js'
 import type { TtlCache } from '../cache.js'
 import type { ClickMap } from './networkCookie.js'
 
-export type AttributionReason = 'attributed' | 'no_click' | 'unknown_click' | 'foreign_click' | 'bot_click' | 'expired_window' | 'paused_campaign'
+export type AttributionReason = 'attributed' | 'no_click' | 'unknown_click' | 'foreign_click' | 'bot_click' | 'expired_window'
 
 export interface Attribution {
   reason: AttributionReason

@@ -9,7 +9,7 @@ import { clickCookie, secureCookies, withClick, type ClickMap } from './networkC
 import type { RequestLog } from './requestLog.js'
 import { isBot } from './visitor.js'
 
-export const clickIdParam = 'nclid'
+const clickIdParam = 'nclid'
 
 export interface ClickInput {
   code: string

@@ -55,7 +55,7 @@ export interface HitDeps {
 }
 
 /** The store is down and this hit cannot be answered without it (a link never seen by this process). */
-export class HitUnavailableError extends AppError {
+class HitUnavailableError extends AppError {
   constructor() {
     super(503, 'store_unavailable', 'the network is briefly unavailable; try again in a moment')
   }

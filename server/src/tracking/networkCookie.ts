@@ -4,7 +4,7 @@ import { parse, serialize } from 'cookie'
 import signature from 'cookie-signature'
 import type { IncomingMessage } from 'node:http'
 
-export const networkCookieName = 'nw_click'
+const networkCookieName = 'nw_click'
 const maxAdvertisers = 20
 
 /**

@@ -46,7 +46,7 @@ function networkOf(networkUrl: string): URL {
 }
 
 /** `/_nw`, `_nw/` → `/_nw`. Only URL-safe segments: the path lands unquoted in nginx, Apache and Caddy configs. */
-export function normalizeProxyPath(path: string): string {
+function normalizeProxyPath(path: string): string {
   const trimmed = `/${path.replace(/^\/+|\/+$/g, '')}`
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(trimmed)) throw new Error(`not a usable proxy path: ${path}`)
   return trimmed
@@ -172,7 +172,7 @@ import https from 'node:https'
 const NETWORK = new URL('${origin}')
 const PROXY_KEY = '${key}'
 
-export function networkProxy(req, res) {
+function networkProxy(req, res) {
   const headers = { ...req.headers, host: NETWORK.host, 'x-nw-proxy': PROXY_KEY }
   // the visitor's address, appended (req.ip follows your app's 'trust proxy'): the network reads the last entry
   const visitor = req.ip ?? req.socket.remoteAddress

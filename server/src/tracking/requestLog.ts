@@ -17,7 +17,7 @@ const secretParam = /^(token|signature|sig|secret|key|api_?key|password|authoriz
 const maxParams = 30
 const maxValue = 200
 
-export function sanitizeParams(params: Record<string, unknown>): Record<string, string> {
+function sanitizeParams(params: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {}
   let count = 0
   for (const [name, value] of Object.entries(params)) {

@@ -85,5 +85,3 @@ export function createTrackingCodes({ storage, cache }: TrackingCodeDeps) {
     get: async (advertiserId: string, id: string) => withCampaign(await own(advertiserId, id)),
   }
 }
-
-export type TrackingCodes = ReturnType<typeof createTrackingCodes>

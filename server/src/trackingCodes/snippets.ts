@@ -45,7 +45,7 @@ export function exampleAmount(currency: string): string {
   return digits === 0 ? '1995' : `19.${'95'.padEnd(digits, '0').slice(0, digits)}`
 }
 
-export const queueStub = '<script>window.nw=window.nw||function(){(nw.q=nw.q||[]).push(arguments)}</script>'
+const queueStub = '<script>window.nw=window.nw||function(){(nw.q=nw.q||[]).push(arguments)}</script>'
 
 export function scriptTag(s: SnippetInput): string {
   // No model attribute: the network applies the campaign's first- or last-click model itself.

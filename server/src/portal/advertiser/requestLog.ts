@@ -1,9 +1,9 @@
 // The advertiser's request log: every tracking request that concerned it, with outcome and reason.
-import { Router, type Request } from 'express'
+import { Router } from 'express'
 import { z } from 'zod'
 import { AppError, badRequest } from '../../errors.js'
 import { checkRange, idString, parse } from '../../validation.js'
-import type { Conversion, RequestLogEntry } from '../../storage/types.js'
+import type { RequestLogEntry } from '../../storage/types.js'
 import { badge, time } from '../format.js'
 import { html } from '../html.js'
 import { input, queryValue, select, userOf, view, type PortalContext } from '../kit.js'
@@ -12,7 +12,7 @@ import { periodOf } from '../period.js'
 import { tableHtml, type Table } from '../tables.js'
 
 const logQuery = z.object({
-  code: idString.optional(),
+  trackingCodeId: idString.optional(),
   outcome: z.enum(['accepted', 'rejected']).optional(),
   reason: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { message: 'must be a reason code such as no_click' }).optional(),
 })
@@ -28,15 +28,15 @@ export function requestLogPages(ctx: PortalContext): Router {
     let error: AppError | undefined = choice.error
     let q: z.output<typeof logQuery> = {}
     try {
-      q = parse(logQuery, { code: queryValue(req, 'code'), outcome: queryValue(req, 'outcome'), reason: queryValue(req, 'reason') })
-      if (q.code && !codes.some((t) => t.id === q.code)) throw badRequest('code', 'code is not one of your tracking codes')
+      q = parse(logQuery, { trackingCodeId: queryValue(req, 'trackingCodeId'), outcome: queryValue(req, 'outcome'), reason: queryValue(req, 'reason') })
+      if (q.trackingCodeId && !codes.some((t) => t.id === q.trackingCodeId)) throw badRequest('trackingCodeId', 'that is not one of your tracking codes')
       checkRange(choice.period.from, choice.period.to)
     } catch (e) {
       if (!(e instanceof AppError)) throw e
       error ??= e
       q = {}
     }
-    const query = { advertiserId: account.id, trackingCodeId: q.code, outcome: q.outcome, reason: q.reason, from: choice.period.from, to: choice.period.to }
+    const query = { advertiserId: account.id, trackingCodeId: q.trackingCodeId, outcome: q.outcome, reason: q.reason, from: choice.period.from, to: choice.period.to }
     const entries = await storage.requestLog.list({ ...query, limit: 200 })
     const codeNames = new Map(codes.map((t) => [t.id, t.name]))
     const table: Table<RequestLogEntry> = {
@@ -63,7 +63,7 @@ export function requestLogPages(ctx: PortalContext): Router {
       title: 'Request log', tables: [table], status: error ? 400 : 200,
       body: html`<p class="lead">Every click, pixel, form, postback and API request that concerned you, with its outcome and the reason — the place to test an integration.</p>
 ${errorBox(error)}<form method="get" action="/portal/advertiser/request-log" class="inline">
-${select({ name: 'code', label: 'Tracking code', value: q.code ?? '', options: [['', 'Any'], ...codes.map((t) => [t.id, t.name] as const)] })}
+${select({ name: 'trackingCodeId', label: 'Tracking code', value: q.trackingCodeId ?? '', options: [['', 'Any'], ...codes.map((t) => [t.id, t.name] as const)] })}
 ${select({ name: 'outcome', label: 'Outcome', value: q.outcome ?? '', options: [['', 'Any'], ['accepted', 'Accepted'], ['rejected', 'Rejected']] })}
 ${input({ name: 'reason', label: 'Reason', value: q.reason ?? '', hint: 'e.g. no_click' })}
 ${input({ name: 'from', label: 'From', type: 'date', value: choice.from })}${input({ name: 'to', label: 'To (inclusive)', type: 'date', value: choice.to })}

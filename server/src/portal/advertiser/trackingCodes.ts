@@ -3,7 +3,7 @@
 import { Router, type Request } from 'express'
 import { snippetsFor } from '../../trackingCodes/index.js'
 import { pathId } from '../../validation.js'
-import type { Campaign, Conversion, TrackingCode } from '../../storage/types.js'
+import type { TrackingCode } from '../../storage/types.js'
 import { badge } from '../format.js'
 import { html } from '../html.js'
 import { actionButton, csrfField, formFields, formPost, input, redirect, select, userOf, view, type FormState, type PortalContext } from '../kit.js'
@@ -73,7 +73,7 @@ ${input({ ...v('redirectUrl'), label: 'Redirection URL', type: 'url', hint: 'The
       title: `Tracking code: ${code.name}`,
       body: html`${backLink('/portal/advertiser/tracking-codes', 'All tracking codes')}
 ${facts([['Code', html`<span class="mono">${code.code}</span>`], ['Campaign', campaign?.name ?? code.campaignId], ['Method', code.method], ['Redirection URL', code.redirectUrl], ['Status', badge(code.status)]])}
-<p><a href="/portal/advertiser/request-log?code=${encodeURIComponent(code.id)}">Test the integration: see this code's requests in the request log →</a></p>
+<p><a href="/portal/advertiser/request-log?trackingCodeId=${encodeURIComponent(code.id)}">Test the integration: see this code's requests in the request log →</a></p>
 <section aria-labelledby="snippets-heading"><h2 id="snippets-heading">Snippets</h2>
 <p class="lead">Replace ORDER_ID and the amount with the order's own values.</p>
 ${copyBlock('snippet-script', 'Tracker tag — on every page', s.scriptTag, 'It remembers the click id on your own domain, for the cookie window.')}

@@ -1,6 +1,11 @@
 // The request log: every tracking and API request, accepted or rejected, and why.
+import type { ConversionSource } from './conversions.js'
 
-export type RequestKind = 'click' | 'pixel' | 'form' | 'script' | 'postback' | 'api' | 'order'
+/**
+ * What a logged request was: a click, an order call, or a conversion by one of the conversion sources (the same
+ * words; an email lead is logged as the click it is).
+ */
+export type RequestKind = Exclude<ConversionSource, 'email'> | 'click' | 'order'
 export type RequestOutcome = 'accepted' | 'rejected'
 
 export interface RequestLogEntry {
