@@ -1,6 +1,6 @@
 // @ts-check
 // StrykerJS over the modules that hold money and trust: `npm run mutation` (builds first; not part of npm test).
-// One module: `npm run mutation -- --mutate server/src/tracking/commission.ts`. See ARCHITECTURE.md, "Mutation testing".
+// One module: `npm run mutation -- --mutate server/src/conversions/commission.ts`. See ARCHITECTURE.md, "Mutation testing".
 import { readFileSync } from 'node:fs'
 
 /**
@@ -25,12 +25,21 @@ export default {
     // F1–F5: the one ingestion use-case, attribution, commission, approve / decline / refund.
     'server/src/tracking/conversions.ts',
     'server/src/tracking/attribution.ts',
-    'server/src/tracking/commission.ts',
-    'server/src/tracking/lifecycle.ts',
+    'server/src/conversions/commission.ts',
+    'server/src/conversions/lifecycle.ts',
+    'server/src/conversions/index.ts',
+    'server/src/accounts/ownership.ts',
+    'server/src/campaigns/*.ts',
+    'server/src/links/index.ts',
+    'server/src/trackingCodes/index.ts',
     // The postback check: the token or the HMAC signature and its age.
     'server/src/tracking/postback.ts',
     // The repositories that move money and messages (the SQL inside is one string literal per statement).
     'server/src/storage/postgres/ledger.ts',
+    'server/src/storage/ledgerRules.ts',
+    'server/src/storage/postgres/where.ts',
+    'server/src/storage/postgres/outbox.ts',
+    'server/src/storage/postgres/suppressions.ts',
     'server/src/storage/postgres/conversions.ts',
     'server/src/storage/postgres/messages.ts',
     // Migrations: only the runner (skip what is applied, record what was). The SQL — the ledger's append-only

@@ -2,7 +2,7 @@
 // else — another account's record or none at all — is answered alike, so an id tells nobody what exists.
 import { badRequest, notFound } from '../errors.js'
 
-export type OwnerField = 'advertiserId' | 'publisherId'
+export type OwnerField = 'advertiserId' | 'publisherId' | 'accountId'
 type Owned = Partial<Record<OwnerField, string | null>>
 
 export function isOwner(record: Owned | null | undefined, accountId: string, field: OwnerField = 'advertiserId'): boolean {

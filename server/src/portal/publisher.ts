@@ -3,6 +3,7 @@
 // answered exactly like a missing one (404).
 import { randomBytes } from 'node:crypto'
 import { Router, type Request } from 'express'
+import { owned } from '../accounts/ownership.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import { pathId } from '../validation.js'
 import { parseAmount, parseCurrency } from '../money.js'
@@ -194,8 +195,7 @@ ${tableHtml(req, table)}`,
 
   router.get('/conversions/:id', view(ctx, async (req) => {
     const { account } = userOf(req)
-    const c = await storage.conversions.get(pathId(req, 'id', 'conversion'))
-    if (!c || c.publisherId !== account.id) throw notFound('conversion')
+    const c = owned(await storage.conversions.get(pathId(req, 'id', 'conversion')), account.id, 'conversion', 'publisherId')
     const names = await campaignNames(storage, [c.campaignId])
     return { title: `Conversion ${c.orderId}`, body: html`${backLink('/portal/publisher/conversions', 'All conversions')}${conversionFacts(c, names)}` }
   }))
@@ -221,8 +221,7 @@ ${tableHtml(req, table)}`,
 
   router.get('/payouts/:id', view(ctx, async (req) => {
     const { account } = userOf(req)
-    const payout = await storage.payouts.get(pathId(req, 'id', 'payout'))
-    if (!payout || payout.accountId !== account.id) throw notFound('payout')
+    const payout = owned(await storage.payouts.get(pathId(req, 'id', 'payout')), account.id, 'payout', 'accountId')
     const [periods, entries] = await Promise.all([periodsOf([payout]), storage.ledger.listByAccount(account.id, 10_000)])
     const mine = entries.filter((e) => e.payoutId === payout.id)
     const table = ledgerTable(mine, async () => mine)

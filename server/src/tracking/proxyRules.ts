@@ -172,7 +172,7 @@ import https from 'node:https'
 const NETWORK = new URL('${origin}')
 const PROXY_KEY = '${key}'
 
-function networkProxy(req, res) {
+export function networkProxy(req, res) {
   const headers = { ...req.headers, host: NETWORK.host, 'x-nw-proxy': PROXY_KEY }
   // the visitor's address, appended (req.ip follows your app's 'trust proxy'): the network reads the last entry
   const visitor = req.ip ?? req.socket.remoteAddress
