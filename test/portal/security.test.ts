@@ -80,6 +80,12 @@ describe('portal pages', () => {
     expect(await cssAnswer.text()).toContain('.balance')
     expect((await fetch(url + js)).headers.get('content-type')).toMatch(/^text\/javascript/)
     expect((await fetch(`${url}/portal/assets/secret.txt`)).status).toBe(404)
+    // Names every object has are no files either.
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const answer = await fetch(`${url}/portal/assets/${name}`)
+      expect(answer.status, name).toBe(404)
+      expect((await answer.json()).error.code, name).toBe('not_found')
+    }
   })
 
   it('escapes every value: a campaign named like a script shows as text', async () => {

@@ -37,7 +37,9 @@ export function portalRoutes(services: Services): Router {
   })
 
   router.get('/assets/:file', (req, res) => {
-    const asset = ctx.assets[String(req.params.file)]
+    // An own entry only: `__proto__` or `constructor` is no file (and no 500).
+    const name = String(req.params.file)
+    const asset = Object.hasOwn(ctx.assets, name) ? ctx.assets[name] : undefined
     if (!asset) throw new AppError(404, 'not_found', 'no such file')
     res.set({ 'Content-Type': asset.type, 'Cache-Control': assetCacheControl(asset, req.query.v) })
     res.send(asset.body)
