@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { newApiKey, newId } from '../../server/src/ids.js'
-import { hashPassword } from '../../server/src/portal/passwords.js'
+import { hashPassword } from '../../server/src/accounts/passwords.js'
 import type { Role, Storage } from '../../server/src/storage/types.js'
 import { startTestNetwork, type TestNetwork } from '../support/network.js'
 

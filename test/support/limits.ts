@@ -1,6 +1,6 @@
 // Helpers for the rate-limit tests: portal sign-in attempts over plain fetch, and an account with a password.
 import { newId } from '../../server/src/ids.js'
-import { hashPassword } from '../../server/src/portal/passwords.js'
+import { hashPassword } from '../../server/src/accounts/passwords.js'
 import type { TestNetwork } from './network.js'
 
 /** A portal sign-in over fetch: the form's token once, then as many attempts as asked, each from `from` (X-Forwarded-For). */

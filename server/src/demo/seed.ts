@@ -4,7 +4,7 @@
 // Idempotent: fixed ids, created only when missing, so restarts keep (and reuse) the data.
 import type { Config } from '../config.js'
 import { derivedKey, hashApiKey } from '../ids.js'
-import { hashPassword } from '../portal/passwords.js'
+import { hashPassword } from '../accounts/passwords.js'
 import type { Account, Storage } from '../storage/types.js'
 import { UniqueViolation } from '../storage/types.js'
 

@@ -1,6 +1,6 @@
 // The signed-in account: its details, API keys (created here and shown once; revoked here) and password.
 import { Router, type Request } from 'express'
-import { AppError, badRequest, notFound } from '../errors.js'
+import { notFound } from '../errors.js'
 import { name as nameField, parse, pathId } from '../validation.js'
 import type { ApiKey } from '../storage/types.js'
 import { z } from 'zod'
@@ -8,7 +8,6 @@ import { badge, time } from './format.js'
 import { html, type Html } from './html.js'
 import { actionButton, csrfField, formPost, input, redirect, userOf, view, type FormState, type PortalContext } from './kit.js'
 import { errorBox, send, type Page } from './layout.js'
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.js'
 import { tableHtml, type Table } from './tables.js'
 import { copyBlock, facts } from './views.js'
 
@@ -74,11 +73,7 @@ ${copyBlock('new-api-key', 'API key', key)}</div>`
     const body = req.body as Record<string, unknown>
     const current = typeof body.current === 'string' ? body.current : ''
     const password = typeof body.password === 'string' ? body.password : ''
-    const stored = (await storage.accounts.get(account.id))?.passwordHash ?? null
-    if (!(await verifyPassword(stored, current))) throw new AppError(400, 'bad_credentials', 'the current password is not right', 'current')
-    const problem = passwordProblem(password)
-    if (problem) throw badRequest('password', problem)
-    await storage.accounts.update(account.id, { passwordHash: await hashPassword(password) })
+    await ctx.services.access.changePassword(account.id, current, password)
     // Every other device is signed out; this one gets a fresh session.
     await ctx.sessions.endAll(account.id)
     await ctx.sessions.start(res, account)
