@@ -6,7 +6,7 @@
 // test/api/openapi.test.ts checks that every route the router serves is listed here and nothing else, that
 // the document validates, and that live answers match it.
 import { z } from 'zod'
-import { accountPatch, newAccountBody } from './accounts.js'
+import { accountPatch, newAccountBody } from '../accounts/access.js'
 import { campaignPatch, newCampaignBody, overrideBody } from '../campaigns/index.js'
 import { listQuery as campaignListQuery } from './campaigns.js'
 import { declineBody, refundBody } from '../conversions/index.js'

@@ -1,6 +1,6 @@
 // The network operator's pages: accounts (approve, suspend, reactivate), all conversions, payout batches.
 import { Router, type Request } from 'express'
-import { AppError, notFound } from '../errors.js'
+import { notFound } from '../errors.js'
 import { pathId } from '../validation.js'
 import type { Account, AccountStatus, Payout, PayoutBatch } from '../storage/types.js'
 import { badge, money, time } from './format.js'
@@ -66,12 +66,8 @@ ${[['', 'Any'], ['pending', 'Pending'], ['active', 'Active'], ['suspended', 'Sus
   router.post('/accounts/:id/:action', formPost(ctx, async (req, res) => {
     const me = userOf(req).account
     const transition = transitions[String(req.params.action)]
-    const account = await storage.accounts.get(pathId(req, 'id', 'account'))
-    if (!transition || !account) throw notFound('account')
-    // An operator locking themselves out would leave nobody to undo it.
-    if (account.id === me.id) throw new AppError(409, 'own_account', 'you cannot change the status of your own account')
-    if (!transition.from.includes(account.status)) throw new AppError(409, 'conflict', `the account is ${account.status}; reload the page`)
-    await ctx.services.access.updateAccount(account.id, { status: transition.to })
+    if (!transition) throw notFound('account')
+    const account = await ctx.services.access.moveAccount(me.id, pathId(req, 'id', 'account'), transition.from, transition.to)
     if (transition.to !== 'active') await ctx.sessions.endAll(account.id)
     redirect(res, '/portal/admin', 'account-updated')
   }, accountsPage))
