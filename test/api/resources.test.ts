@@ -88,7 +88,11 @@ describe('accounts (admin)', () => {
     await refuses(api.admin('POST', '/accounts', { name: 'X', email: 'x@example.com', roles: ['advertiser'], status: 'gone' }), 'status')
     await refuses(api.admin('PATCH', '/accounts/acc_demo_publisher', { status: 'banned' }), 'status')
     await refuses(api.admin('PATCH', '/accounts/acc_demo_publisher', {}), 'body')
-    await refuses(api.admin('PATCH', '/accounts/acc_demo_admin', { status: 'suspended' }), 'status', 409)
+    expect((await refuses(api.admin('PATCH', '/accounts/acc_demo_admin', { status: 'suspended' }), 'status', 409)).code).toBe('own_account')
+    expect((await refuses(api.admin('PATCH', '/accounts/acc_demo_admin', { roles: ['publisher'] }), 'roles', 409)).code).toBe('own_account')
+    expect((await api.admin('GET', '/accounts/acc_demo_admin')).body.account).toMatchObject({ status: 'active', roles: expect.arrayContaining(['admin']) })
+    // Its name it may change.
+    expect((await api.admin('PATCH', '/accounts/acc_demo_admin', { name: 'The Operator' })).body.account.name).toBe('The Operator')
     expect((await api.admin('PATCH', '/accounts/acc_nobody', { status: 'active' })).status).toBe(404)
   })
 
