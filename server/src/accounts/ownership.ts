@@ -16,7 +16,7 @@ export function owned<T extends Owned>(record: T | null | undefined, accountId: 
 }
 
 /** The account's own record named by an input field, else a 400 naming that field (`campaignId is not one of your campaigns`). */
-export function ownedInput<T extends Owned>(record: T | null | undefined, accountId: string, field: string, what: string): T {
-  if (!record || !isOwner(record, accountId)) throw badRequest(field, `${field} is not one of your ${what}`, `unknown_${what.replace(/s$/, '').replace(/ /g, '_')}`)
+export function ownedInput<T extends Owned>(record: T | null | undefined, accountId: string, field: string, what: string, code: string): T {
+  if (!record || !isOwner(record, accountId)) throw badRequest(field, `${field} is not one of your ${what}`, code)
   return record
 }

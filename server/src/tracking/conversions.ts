@@ -184,7 +184,7 @@ export function createConversionIngest(deps: IngestDeps) {
   }
 
   async function ownCampaign(advertiserId: string, campaignId: string): Promise<Campaign> {
-    return ownedInput(await deps.campaigns.get(campaignId, (id) => storage.campaigns.get(id)), advertiserId, 'campaignId', 'campaigns')
+    return ownedInput(await deps.campaigns.get(campaignId, (id) => storage.campaigns.get(id)), advertiserId, 'campaignId', 'campaigns', 'unknown_campaign')
   }
 }
 

@@ -49,7 +49,7 @@ export function createTrackingCodes({ storage, cache }: TrackingCodeDeps) {
   /** Creates a tracking code for one of the advertiser's campaigns from an API-shaped body. */
   async function create(advertiserId: string, input: unknown): Promise<CodeWithCampaign> {
     const body = parse(newCodeBody, input)
-    const campaign = ownedInput(await storage.campaigns.get(body.campaignId), advertiserId, 'campaignId', 'campaigns')
+    const campaign = ownedInput(await storage.campaigns.get(body.campaignId), advertiserId, 'campaignId', 'campaigns', 'unknown_campaign')
     if (body.method === 'POST' && !body.redirectUrl) throw needsRedirect()
     const code = await storage.trackingCodes.create({
       id: newId('tc'), code: newTrackingCode(), advertiserId, campaignId: campaign.id, name: body.name, method: body.method,
