@@ -62,10 +62,12 @@ export function createAccess({ storage, apiKeys }: AccessDeps) {
     /**
      * An application from the sign-up form: a pending account the operator approves. A taken email is answered
      * like a new one (nothing tells who has an account); a password too short or too long is a 400 naming it.
+     * `onValid` runs once the application is valid, before it is stored (the portal counts the attempt there).
      */
-    async apply(input: Pick<NewAccount, 'name' | 'email' | 'roles'>, password: string): Promise<void> {
+    async apply(input: Pick<NewAccount, 'name' | 'email' | 'roles'>, password: string, onValid?: () => Promise<unknown>): Promise<void> {
       const problem = passwordProblem(password)
       if (problem) throw badRequest('password', problem)
+      await onValid?.()
       try {
         await storage.accounts.create({ id: newId('acc'), ...input, status: 'pending', passwordHash: await hashPassword(password) })
       } catch (error) {

@@ -2,14 +2,14 @@
 // a locked-out visitor is told how long to wait. Wrong email and wrong password read the same.
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
-import { AppError, badRequest } from '../errors.js'
+import { AppError } from '../errors.js'
 import { name as nameField, parse } from '../validation.js'
 import { hashIp } from '../tracking/visitor.js'
 import { AttemptLimiter, waitText } from './attempts.js'
 import { html } from './html.js'
 import { failed, formPost, input, redirect, select, view, type FormState, type PortalContext } from './kit.js'
 import { errorBox, homeOf, send, type Page } from './layout.js'
-import { maxPasswordLength, passwordProblem, verifyPassword } from '../accounts/passwords.js'
+import { maxPasswordLength, verifyPassword } from '../accounts/passwords.js'
 import { sameSecret } from '../secrets.js'
 
 const windowMs = 15 * 60_000
@@ -106,12 +106,9 @@ ${select({ name: 'role', label: 'I want to', options: [['publisher', 'Promote of
     if (wait > 0) throw new AppError(429, 'too_many_attempts', `too many applications from here. Wait ${waitText(wait)} and try again`)
     const body = parse(signUpBody, req.body)
     const password = typeof req.body?.password === 'string' ? req.body.password : ''
-    // Checked before the attempt counts (apply() checks again): a mistyped password is not an application.
-    const problem = passwordProblem(password)
-    if (problem) throw badRequest('password', problem)
-    await signUps.record(ipKey)
     const roles = body.role === 'both' ? ['advertiser', 'publisher'] as const : [body.role]
-    await ctx.services.access.apply({ name: body.name, email: body.email, roles: [...roles] }, password)
+    // The attempt counts once the application is valid: a mistyped password is not an application.
+    await ctx.services.access.apply({ name: body.name, email: body.email, roles: [...roles] }, password, () => signUps.record(ipKey))
     redirect(res, '/portal/sign-in', 'signed-up')
   }, async (req, state) => signUpPage(req, req.res as Response, state)))
 

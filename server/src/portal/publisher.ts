@@ -23,7 +23,7 @@ const dimensions: [StatsDimension, string][] = [['campaign', 'Campaign'], ['sub1
 const subNames = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const
 
 export function publisherRoutes(ctx: PortalContext): Router {
-  const { storage, config, credit, links } = ctx.services
+  const { storage, credit, links } = ctx.services
   const router = Router()
 
   // ---------- overview: balance, earnings chart, ledger, reinvest ----------
@@ -150,7 +150,7 @@ ${tableHtml(req, table)}`,
   }
 
   function trackedUrl(link: Link, subs: Partial<Record<(typeof subNames)[number], string>>): string {
-    const url = new URL(`${config.publicUrl}/c/${link.code}`)
+    const url = new URL(links.url(link))
     for (const name of subNames) if (subs[name]) url.searchParams.set(name, subs[name])
     return url.href
   }
